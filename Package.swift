@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Release builds run unchecked and for this CPU: without a target CPU, Swift's SIMD types
+/// compile to scalar calls.
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "native"]),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "atlas",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "atlas", targets: ["AtlasCLI"]),
+        .executable(name: "atlas-bench", targets: ["AtlasBench"]),
+        .library(name: "AtlasKit", targets: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries from Debian: module maps only.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        .systemLibrary(name: "CWebP", path: "Sources/CWebP"),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo"),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // .npy arrays and atomic file writes, shared by every stage that touches disk.
+        .target(name: "ArrayFiles", swiftSettings: fast),
+        // images -> tensors -> models -> layout -> render -> CLI
+        .target(name: "Tensor", dependencies: ["CDNNL"], swiftSettings: fast),
+        // libpng and libjpeg report errors by longjmp, which Swift cannot catch: small C wrappers.
+        .target(name: "CPNG", linkerSettings: [.linkedLibrary("png")]),
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG", "CWebP", "ArrayFiles"], swiftSettings: fast),
+        .target(name: "Models", dependencies: ["Tensor", "Imaging", "Dataset"],
+                resources: [.copy("Resources/imagenet_classes.txt")], swiftSettings: fast),
+        .target(name: "Dataset", dependencies: ["ArrayFiles", "CZlib"],
+                resources: [.copy("Resources/demo-manifest.tsv")], swiftSettings: fast),
+        .target(name: "Optvis", dependencies: ["Tensor", "CFFTW"], swiftSettings: fast),
+        .target(name: "Layout", swiftSettings: fast),
+        .target(name: "Render", dependencies: ["CCairo", "ArrayFiles"], swiftSettings: fast),
+        .executableTarget(
+            name: "AtlasCLI",
+            dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Layout", "Render",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: fast),
+        .executableTarget(
+            name: "AtlasBench",
+            dependencies: ["ArrayFiles", "Tensor", "Imaging", "Models", "Layout", "Render",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: fast),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: fast),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: fast),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Imaging", "Tensor", "ArrayFiles"], swiftSettings: fast),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset"], swiftSettings: fast),
+        .testTarget(name: "OptvisTests", dependencies: ["Optvis", "Tensor"], swiftSettings: fast),
+        .testTarget(name: "LayoutTests", dependencies: ["Layout", "ArrayFiles"], swiftSettings: fast),
+        .testTarget(name: "ArrayFilesTests", dependencies: ["ArrayFiles"], swiftSettings: fast),
+    ]
+)

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `atlas-bench`: benchmarks that measure atlas against the Python anchors in the same run.
+@main
+struct AtlasBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atlas-bench",
+        abstract: "Benchmarks: each prints its anchors' numbers, measured in the same run, and the ratios.",
+        subcommands: [ClassifyBenchmark.self, LayoutBenchmark.self])
+}

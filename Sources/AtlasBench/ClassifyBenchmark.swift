@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import Models
+import Tensor
+
+/// `atlas-bench classify`: MobileNetV2's forward pass, ours (oneDNN) against PyTorch's on the CPU,
+/// measured in the same run with the same thread count.
+struct ClassifyBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "MobileNetV2 forward speed at 224x224, batch 1 and 16, against PyTorch (Benchmarks/anchors/torch_classify.py).")
+
+    @Option(help: "Compute threads, for both (default: all cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Timing length per batch size, in seconds.")
+    var seconds = 3.0
+
+    @Flag(help: "Skip the PyTorch anchor.")
+    var noAnchor = false
+
+    func run() throws {
+        try ComputeThreads.set(threads)
+        let network = try ModelName.mobileNetV2.load(weightsAt: ModelName.mobileNetV2.weightsFile.defaultPath())
+        let flops = try Self.flopsPerImage(network.graph, inputSize: network.inputSize)
+        print("mobilenet_v2, \(ComputeThreads.count) threads, \(String(format: "%.2f", flops / 1e9)) GFLOP per image")
+        var ours: [Int: Double] = [:]
+        for batch in [1, 16] {
+            let ips = try imagesPerSecond(network, batch: batch)
+            ours[batch] = ips
+            print(String(format: "  atlas (oneDNN) batch %2d: %7.1f images/s  (%.1f GFLOP/s)", batch, ips, ips * flops / 1e9))
+        }
+        guard !noAnchor else { return }
+        let anchor = try Self.torchAnchor(threads: threads, seconds: seconds)
+        print("  PyTorch \(anchor.torch) (\(anchor.threads) threads):")
+        for (batch, torchIPS) in [(1, anchor.batch1_ips), (16, anchor.batch16_ips)] {
+            print(String(format: "  torch          batch %2d: %7.1f images/s   atlas / torch = %.2f", batch, torchIPS, ours[batch]! / torchIPS))
+        }
+    }
+
+    /// Median throughput of repeated forward passes to the probabilities, after a warm-up that
+    /// also compiles the primitives for the batch size.
+    private func imagesPerSecond(_ network: Network, batch: Int) throws -> Double {
+        let side = network.inputSize, count = batch * 3 * side * side
+        // A fixed, image-like input: smooth values in about [-2, 2].
+        let input = try Tensor(shape: [batch, 3, side, side], values: (0..<count).map { 2 * sin(Float($0 % 9973) * 0.01) })
+        for _ in 0..<3 { _ = try network.probabilities(of: input) }
+        var times: [Double] = []
+        let clock = ContinuousClock(), deadline = clock.now + .seconds(seconds)
+        while times.count < 5 || clock.now < deadline {
+            let start = clock.now
+            _ = try network.probabilities(of: input)
+            let elapsed = clock.now - start
+            times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        return Double(batch) / times.sorted()[times.count / 2]
+    }
+
+    /// Multiply-adds of the convolutions and fully connected layers, counted as 2 FLOP each.
+    private static func flopsPerImage(_ graph: Graph, inputSize: Int) throws -> Double {
+        let shapes = try graph.shapes(input: [1, 3, inputSize, inputSize])
+        return zip(graph.nodes, shapes).reduce(0) { total, entry in
+            let (node, shape) = entry
+            switch node.operation {
+            case .convolution(let c):
+                return total + 2 * Double(shape.reduce(1, *) * c.weights.shape.dropFirst().reduce(1, *))
+            case .linear(let l):
+                return total + 2 * Double(l.weights.count)
+            default:
+                return total
+            }
+        }
+    }
+
+    /// The anchor's JSON line.
+    private struct TorchResult: Decodable {
+        let batch1_ips: Double
+        let batch16_ips: Double
+        let threads: Int
+        let torch: String
+    }
+
+    /// Runs Benchmarks/anchors/torch_classify.py in .deps/venv-bench, creating the venv first if
+    /// it is missing.
+    private static func torchAnchor(threads: Int, seconds: Double) throws -> TorchResult {
+        let script = "Benchmarks/anchors/torch_classify.py"
+        guard let root = AtlasHome.folder(holding: script) else {
+            throw ValidationError("\(script) not found in \(AtlasHome.searched)")
+        }
+        let python = "\(root)/.deps/venv-bench/bin/python"
+        if !FileManager.default.isExecutableFile(atPath: python) {
+            print("  creating .deps/venv-bench for the PyTorch anchor (Benchmarks/anchors/setup-torch-venv)")
+            _ = try runTool("\(root)/Benchmarks/anchors/setup-torch-venv", [])
+        }
+        let output = try runTool(python, ["\(root)/\(script)",
+                                          "--threads", "\(threads)", "--seconds", "\(seconds)"])
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+              let result = try? JSONDecoder().decode(TorchResult.self, from: Data(line.utf8)) else {
+            throw ValidationError("the PyTorch anchor printed no result line:\n\(output)")
+        }
+        return result
+    }
+
+    /// Runs a program and returns its standard output (its standard error passes through).
+    private static func runTool(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
+        }
+        return text
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `atlas`: activation atlases, concept palettes and painting for image classifiers.
+@main
+struct Atlas: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atlas",
+        abstract: "Open up what an image classifier has learned: classify, lay out, visualise.",
+        subcommands: [DatasetCommand.self, ClassifyCommand.self, LayoutCommand.self])
+}

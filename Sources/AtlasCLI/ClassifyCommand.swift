@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Models
+import Tensor
+
+extension Resizing: ExpressibleByArgument {}
+extension ModelName: ExpressibleByArgument {}
+
+/// `atlas classify`: the top ImageNet classes of images.
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Print the top ImageNet classes of images.",
+        discussion: """
+            Images (PNG, JPEG, WebP) are classified in batches. With --resize torchvision (the default) \
+            each is prepared as torchvision does: short side resized to 256 (antialiased bilinear, as \
+            PIL), centre crop 224, ImageNet mean and std; --resize none takes images that already are \
+            224x224 and refuses any other size. The weights default to .deps/models/<checkpoint> under \
+            $ATLAS_HOME or the nearest folder above the current directory or the executable (put there by \
+            scripts/setup); any weights file is checked against the checkpoint's sha256 unless --no-verify.
+            """)
+
+    @Argument(help: "Image files.")
+    var images: [String]
+
+    @Option(help: "Classes to print per image.")
+    var top = 5
+
+    @Flag(help: "Print one JSON object per image per line.")
+    var json = false
+
+    @Option(help: "How images are brought to the input size: \(Resizing.allValueStrings.joined(separator: ", ")).")
+    var resize = Resizing.torchvision
+
+    @Option(help: "The network: \(ModelName.allValueStrings.joined(separator: ", ")).")
+    var model = ModelName.mobileNetV2
+
+    @Option(help: "A checkpoint to load instead of the installed one.")
+    var weights: String?
+
+    @Flag(help: "Do not check the checkpoint's sha256 (for a copy that was retrained or converted).")
+    var noVerify = false
+
+    @Option(help: "Compute threads (default: all cores, or OMP_NUM_THREADS).")
+    var threads: Int?
+
+    @Option(help: "Images per batch.")
+    var batchSize = 16
+
+    func run() throws {
+        if let threads { try ComputeThreads.set(threads) }
+        let path = try weights ?? model.weightsFile.defaultPath()
+        let network = try model.load(weightsAt: path, verify: !noVerify)
+        let classifier = try ImageClassifier(network: network, labels: ImageNetLabels.load(), resizing: resize,
+                                             batchSize: batchSize)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try classifier.classify(images, top: top) { result in
+            if json {
+                print(String(decoding: try encoder.encode(JSONLine(image: result.image, top: result.top)), as: UTF8.self))
+            } else {
+                print(result.image)
+                for score in result.top {
+                    print("  " + String(format: "%4d  %.4f  ", score.index, score.probability) + score.label)
+                }
+            }
+        }
+    }
+
+    /// One image's line of `--json` output.
+    private struct JSONLine: Encodable {
+        let image: String
+        let top: [ClassScore]
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+
+/// Approximate k nearest neighbours by NN-descent (Dong, Moses & Li 2011, as pynndescent runs
+/// it): start from the points that share random-projection-tree leaves, then repeatedly compare
+/// each point's neighbours with one another ("a neighbour of a neighbour is likely a
+/// neighbour") until an iteration improves fewer than `delta` x N x k entries.
+/// Memory: the N x k heaps, 2 x N x maxCandidates candidate lists and one block's updates.
+enum NNDescent {
+    struct Parameters {
+        var trees: Int
+        var leafSize: Int
+        var maxIterations: Int
+        var maxCandidates: Int
+        var delta: Float = 0.001
+        /// Points handled between two applications of their updates.
+        var blockSize: Int = 16384
+
+        /// pynndescent's choices as umap-learn calls it, for N points and k neighbours.
+        init(count: Int, k: Int) {
+            trees = min(64, 5 + Int((Double(count).squareRoot() / 20).rounded()))
+            leafSize = max(10, k)
+            maxIterations = max(5, Int(log2(Double(max(count, 2))).rounded()))
+            maxCandidates = min(60, 2 * k)
+        }
+    }
+
+    static func search(_ vectors: PreparedVectors, k: Int, parameters: Parameters, seed: UInt64,
+                       progress: ProgressHandler?) -> NeighborHeaps {
+        let n = vectors.count
+        var heaps = NeighborHeaps(count: n, k: k)
+        var random = SeededGenerator(seed: seed, stream: 0xD35C)
+        progress?(LayoutProgress(stage: .neighbors, completed: 0, total: parameters.maxIterations,
+                                 detail: "random projection forest (\(parameters.trees) trees)"))
+        let forest = RandomProjectionForest.leaves(vectors, trees: parameters.trees, leafSize: parameters.leafSize,
+                                                   seed: seed)
+        vectors.withRows { rows in
+            heaps.withUnsafeHeaps { heaps in
+                for leaves in forest {
+                    _ = apply([leafPairs(leaves, rows, heaps)], to: heaps, count: n)
+                }
+                fillEmptySlots(heaps, count: n, k: k, rows: rows, random: &random)
+            }
+        }
+        for iteration in 0..<parameters.maxIterations {
+            let candidates = Candidates(&heaps, maxCandidates: parameters.maxCandidates, random: &random)
+            var changed = 0
+            vectors.withRows { rows in
+                heaps.withUnsafeHeaps { heaps in
+                    for start in stride(from: 0, to: n, by: parameters.blockSize) {
+                        let block = start..<min(n, start + parameters.blockSize)
+                        changed += apply(localJoin(block, candidates, rows, heaps), to: heaps, count: n)
+                    }
+                }
+            }
+            progress?(LayoutProgress(stage: .neighbors, completed: iteration + 1, total: parameters.maxIterations,
+                                     detail: "NN-descent iteration \(iteration + 1): \(changed) updates"))
+            if Float(changed) <= parameters.delta * Float(k * n) { break }
+        }
+        return heaps
+    }
+
+    /// All pairs inside each leaf whose distance would improve one of the two heaps.
+    private static func leafPairs(_ leaves: [[Int32]], _ rows: RowAccess, _ heaps: HeapAccess) -> [NeighborUpdate] {
+        var parts = [[NeighborUpdate]](repeating: [], count: max(1, min(leaves.count, 4 * workerCount)))
+        let partCount = parts.count
+        parts.withUnsafeMutableBufferPointer { parts in
+            parallelFor(partCount) { part in
+                var updates: [NeighborUpdate] = []
+                for leaf in leaves[slice(part, of: partCount, count: leaves.count)] {
+                    for a in 0..<leaf.count {
+                        let p = Int(leaf[a])
+                        for b in (a + 1)..<leaf.count {
+                            let q = Int(leaf[b])
+                            let d = rows.squaredDistance(p, q)
+                            if d < heaps.worst(p) || d < heaps.worst(q) {
+                                updates.append(NeighborUpdate(p: Int32(p), q: Int32(q), distance: d))
+                            }
+                        }
+                    }
+                }
+                parts[part] = updates
+            }
+        }
+        return parts.flatMap { $0 }
+    }
+
+    /// Points whose heaps the leaves did not fill get random neighbours, so every row is full.
+    private static func fillEmptySlots(_ heaps: HeapAccess, count n: Int, k: Int, rows: RowAccess,
+                                       random: inout SeededGenerator) {
+        guard n > k else { return }
+        for p in 0..<n where heaps.indices[p * k] < 0 {
+            var attempts = 0
+            while heaps.indices[p * k] < 0 && attempts < 8 * k {
+                let q = random.index(below: n)
+                if q != p { heaps.push(p, Int32(q), rows.squaredDistance(p, q), isNew: true) }
+                attempts += 1
+            }
+        }
+    }
+
+    /// Compares every point's new candidates with each other and with its old candidates.
+    private static func localJoin(_ block: Range<Int>, _ candidates: Candidates, _ rows: RowAccess,
+                                  _ heaps: HeapAccess) -> [[NeighborUpdate]] {
+        let partCount = 4 * workerCount
+        var parts = [[NeighborUpdate]](repeating: [], count: partCount)
+        let c = candidates.maxCandidates
+        parts.withUnsafeMutableBufferPointer { parts in
+            candidates.fresh.withUnsafeBufferPointer { fresh in
+                candidates.old.withUnsafeBufferPointer { old in
+                    parallelFor(partCount) { part in
+                        var updates: [NeighborUpdate] = []
+                        let range = slice(part, of: partCount, count: block.count)
+                        for i in (block.lowerBound + range.lowerBound)..<(block.lowerBound + range.upperBound) {
+                            let newList = fresh[(i * c)..<(i * c + c)], oldList = old[(i * c)..<(i * c + c)]
+                            for (a, p32) in zip(newList.indices, newList) where p32 >= 0 {
+                                let p = Int(p32)
+                                for q32 in newList[(a + 1)...] where q32 >= 0 && q32 != p32 {
+                                    consider(p, Int(q32), rows, heaps, &updates)
+                                }
+                                for q32 in oldList where q32 >= 0 && q32 != p32 {
+                                    consider(p, Int(q32), rows, heaps, &updates)
+                                }
+                            }
+                        }
+                        parts[part] = updates
+                    }
+                }
+            }
+        }
+        return parts
+    }
+
+    @inline(__always)
+    private static func consider(_ p: Int, _ q: Int, _ rows: RowAccess, _ heaps: HeapAccess,
+                                 _ updates: inout [NeighborUpdate]) {
+        let d = rows.squaredDistance(p, q)
+        if d < heaps.worst(p) || d < heaps.worst(q) {
+            updates.append(NeighborUpdate(p: Int32(p), q: Int32(q), distance: d))
+        }
+    }
+
+    /// Each point's sample of new and old candidates: its own neighbours and the points that
+    /// list it as a neighbour (reverse neighbours), at most `maxCandidates` of each kind chosen
+    /// by random priority. Sampled new neighbours are then marked old.
+    struct Candidates {
+        let maxCandidates: Int
+        var fresh: [Int32]
+        var old: [Int32]
+
+        init(_ heaps: inout NeighborHeaps, maxCandidates: Int, random: inout SeededGenerator) {
+            self.maxCandidates = maxCandidates
+            let n = heaps.count, k = heaps.k
+            var newHeaps = NeighborHeaps(count: n, k: maxCandidates)
+            var oldHeaps = NeighborHeaps(count: n, k: maxCandidates)
+            heaps.withUnsafeHeaps { heaps in
+                newHeaps.withUnsafeHeaps { newHeaps in
+                    oldHeaps.withUnsafeHeaps { oldHeaps in
+                        for i in 0..<n {
+                            for slot in (i * k)..<(i * k + k) {
+                                let j = heaps.indices[slot]
+                                if j < 0 { continue }
+                                let priority = random.unitFloat()
+                                let target = heaps.isNew[slot] ? newHeaps : oldHeaps
+                                target.push(i, j, priority, isNew: false)
+                                target.push(Int(j), Int32(i), priority, isNew: false)
+                            }
+                        }
+                        for i in 0..<n {
+                            for slot in (i * k)..<(i * k + k) where heaps.isNew[slot] {
+                                let j = heaps.indices[slot]
+                                for c in 0..<maxCandidates where newHeaps.indices[i * maxCandidates + c] == j {
+                                    heaps.isNew[slot] = false
+                                    break
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            fresh = newHeaps.indices
+            old = oldHeaps.indices
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/// UMAP's settings, named and defaulted as umap-learn names them.
+public struct UMAPOptions: Sendable {
+    /// Neighbourhood size, the point itself included (umap-learn's n_neighbors).
+    public var neighbors = 15
+    /// How tightly points may pack in the layout.
+    public var minDist: Double = 0.1
+    public var spread: Double = 1.0
+    public var metric: Metric = .euclidean
+    /// Output coordinates: 1 to 4.
+    public var dimensions = 2
+    /// nil: 500 up to 10,000 points, 200 above (umap-learn's rule).
+    public var epochs: Int? = nil
+    public var learningRate: Float = 1
+    public var repulsionStrength: Float = 1
+    public var negativeSampleRate = 5
+    public var neighborMethod: NeighborMethod = .automatic
+    public var seed: UInt64 = 0
+
+    public init() {}
+}
+
+/// UMAP (McInnes, Healy & Melville 2018): k nearest neighbours, a fuzzy graph over them, a
+/// spectral initial layout, then stochastic gradient descent of the graph's cross-entropy.
+///
+/// Memory grows linearly in N: the input (N x D floats) and one padded copy of it for the
+/// distance kernels, N x k neighbour indices and distances, a sparse graph of at most 2 N k
+/// edges (about 16 bytes each while optimising), and the N x dimensions layout.
+public enum UMAP {
+    public static func embed(_ points: Points, options: UMAPOptions = .init(),
+                             progress: ProgressHandler? = nil) throws -> Embedding {
+        guard options.neighbors >= 2 else {
+            throw LayoutError.invalidOption(name: "neighbours", value: "\(options.neighbors)", expected: "at least 2")
+        }
+        guard options.minDist >= 0, options.spread > 0, options.minDist <= options.spread else {
+            throw LayoutError.invalidOption(name: "min-dist", value: "\(options.minDist)",
+                                            expected: "0 <= min-dist <= spread (\(options.spread))")
+        }
+        guard (1...UMAPOptimizer.maximumDimensions).contains(options.dimensions) else {
+            throw LayoutError.invalidOption(name: "dimensions", value: "\(options.dimensions)",
+                                            expected: "1 to \(UMAPOptimizer.maximumDimensions)")
+        }
+        let neighbors = try NearestNeighbors.search(points, k: options.neighbors - 1, metric: options.metric,
+                                                    method: options.neighborMethod, seed: options.seed,
+                                                    progress: progress)
+        let graph = FuzzySimplicialSet.build(neighbors)
+        progress?(LayoutProgress(stage: .graph, completed: 1, total: 1,
+                                 detail: "fuzzy simplicial set: \(graph.edgeCount) edges"))
+        var random = SeededGenerator(seed: options.seed, stream: 0x1417)
+        var (coordinates, kind) = InitialLayout.make(graph, points: points, dimensions: options.dimensions,
+                                                     random: &random)
+        normaliseToBox(&coordinates, dimensions: options.dimensions)
+        progress?(LayoutProgress(stage: .initialisation, completed: 1, total: 1, detail: kind.rawValue))
+        let (a, b) = CurveFit.ab(minDist: options.minDist, spread: options.spread)
+        let optimizer = UMAPOptimizer(a: Float(a), b: Float(b), repulsionStrength: options.repulsionStrength,
+                                      learningRate: options.learningRate,
+                                      negativeSampleRate: options.negativeSampleRate)
+        let epochs = options.epochs ?? (points.count <= 10_000 ? 500 : 200)
+        optimizer.optimise(&coordinates, dimensions: options.dimensions, graph: graph, epochs: epochs,
+                           seed: options.seed, progress: progress)
+        return Embedding(count: points.count, dimension: options.dimensions, values: coordinates)
+    }
+
+    /// Each axis scaled into [0, 10], as umap-learn does before optimising.
+    static func normaliseToBox(_ coordinates: inout [Float], dimensions: Int) {
+        for axis in 0..<dimensions {
+            let values = stride(from: axis, to: coordinates.count, by: dimensions).map { coordinates[$0] }
+            guard let low = values.min(), let high = values.max(), high > low else { continue }
+            for i in stride(from: axis, to: coordinates.count, by: dimensions) {
+                coordinates[i] = 10 * (coordinates[i] - low) / (high - low)
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+
+/// UMAP's stochastic gradient descent (umap-learn's optimize_layout_euclidean): every edge is
+/// sampled in proportion to its weight, pulling its head towards its tail, and each sample
+/// brings `negativeSampleRate` random points that push the head away; the learning rate falls
+/// linearly to 0 over the epochs.
+///
+/// Parallel and exactly reproducible: the points are split into a fixed number of slices with
+/// equal numbers of edges, each with its own random stream. A slice moves only its own points
+/// (in place, as umap-learn moves the head), and reads every other point from a copy taken at
+/// the start of the epoch, so no thread reads what another is writing and the result does not
+/// depend on the number of cores. Instead of also moving the tail (umap-learn's move_other),
+/// the attraction on the head counts twice: the graph is symmetric, so the tail receives its
+/// own pull when the reverse edge is sampled.
+struct UMAPOptimizer {
+    let a: Float
+    let b: Float
+    var repulsionStrength: Float = 1
+    var learningRate: Float = 1
+    var negativeSampleRate: Int = 5
+    /// Slices of points, fixed so that the output does not depend on the machine.
+    static let slices = 64
+
+    /// Positions are held as SIMD4 (so up to 4 output dimensions), one vector load per point.
+    static let maximumDimensions = 4
+
+    func optimise(_ embedding: inout [Float], dimensions: Int, graph: SparseGraph, epochs: Int, seed: UInt64,
+                  progress: ProgressHandler?) {
+        precondition(dimensions >= 1 && dimensions <= Self.maximumDimensions)
+        let n = graph.count
+        let schedule = EdgeSchedule(graph, epochs: epochs)
+        var nextSample = schedule.epochsPerSample
+        var nextNegative = schedule.epochsPerSample.map { $0 / Float(negativeSampleRate) }
+        var generators = (0..<Self.slices).map { SeededGenerator(seed: seed, stream: 0x5EED_0000 &+ UInt64($0)) }
+        let bounds = Self.sliceBounds(offsets: schedule.offsets, slices: Self.slices)
+        var positions = (0..<n).map { i in
+            var p = SIMD4<Float>()
+            for d in 0..<dimensions { p[d] = embedding[i * dimensions + d] }
+            return p
+        }
+        var snapshot = positions
+        let reportEvery = max(1, epochs / 20)
+        for epoch in 0..<epochs {
+            let alpha = learningRate * (1 - Float(epoch) / Float(epochs))
+            _ = snapshot.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: positions) }
+            positions.withUnsafeMutableBufferPointer { positions in
+                snapshot.withUnsafeBufferPointer { snapshot in
+                    nextSample.withUnsafeMutableBufferPointer { nextSample in
+                        nextNegative.withUnsafeMutableBufferPointer { nextNegative in
+                            generators.withUnsafeMutableBufferPointer { generators in
+                                parallelFor(Self.slices) { slice in
+                                    let context = EpochContext(
+                                        epoch: Float(epoch), alpha: alpha, count: n,
+                                        positions: positions.baseAddress!, snapshot: snapshot.baseAddress!,
+                                        nextSample: nextSample.baseAddress!, nextNegative: nextNegative.baseAddress!)
+                                    run(rows: bounds[slice]..<bounds[slice + 1], schedule, context, &generators[slice])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if (epoch + 1) % reportEvery == 0 || epoch + 1 == epochs {
+                progress?(LayoutProgress(stage: .optimisation, completed: epoch + 1, total: epochs, detail: "epochs"))
+            }
+        }
+        for i in 0..<n {
+            for d in 0..<dimensions { embedding[i * dimensions + d] = positions[i][d] }
+        }
+    }
+
+    private struct EpochContext {
+        let epoch: Float
+        let alpha: Float
+        let count: Int
+        let positions: UnsafeMutablePointer<SIMD4<Float>>
+        let snapshot: UnsafePointer<SIMD4<Float>>
+        let nextSample: UnsafeMutablePointer<Float>
+        let nextNegative: UnsafeMutablePointer<Float>
+    }
+
+    /// One epoch for the points in `rows`.
+    private func run(rows: Range<Int>, _ schedule: EdgeSchedule, _ c: EpochContext, _ random: inout SeededGenerator) {
+        let negativeRate = Float(negativeSampleRate)
+        let twoAB = 2 * a * b, twoGammaB = 2 * repulsionStrength * b
+        for i in rows {
+            var head = c.positions[i]
+            for e in schedule.offsets[i]..<schedule.offsets[i + 1] where c.nextSample[e] <= c.epoch {
+                let difference = head - c.snapshot[Int(schedule.tails[e])]
+                let squared = (difference * difference).sum()
+                if squared > 0 {
+                    let power = fastPow(squared, b)
+                    let coefficient = -twoAB * power / squared / (a * power + 1)
+                    head += 2 * c.alpha * clip(coefficient * difference)
+                }
+                let period = schedule.epochsPerSample[e]
+                c.nextSample[e] += period
+                let negativePeriod = period / negativeRate
+                let negatives = max(0, Int((c.epoch - c.nextNegative[e]) / negativePeriod))
+                var done = 0
+                while done < negatives {
+                    let batch = min(8, negatives - done)
+                    head += c.alpha * repulsion(head, i, batch, twoGammaB, c, &random)
+                    done += batch
+                }
+                c.nextNegative[e] += Float(negatives) * negativePeriod
+            }
+            c.positions[i] = head
+        }
+    }
+
+    /// The summed push of `batch` (at most 8) random points on point i, each clipped as
+    /// umap-learn clips it, all evaluated at the head's current position (umap-learn moves the
+    /// head between them; those moves are small) so that they compute side by side.
+    @inline(__always)
+    private func repulsion(_ head: SIMD4<Float>, _ i: Int, _ batch: Int, _ twoGammaB: Float,
+                           _ c: EpochContext, _ random: inout SeededGenerator) -> SIMD4<Float> {
+        var differences = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(),
+                           SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
+        var squared = Float8()
+        withUnsafeMutableBytes(of: &differences) { raw in
+            let differences = raw.bindMemory(to: SIMD4<Float>.self)
+            for lane in 0..<batch {
+                let k = random.index(below: c.count)
+                // A point drawn as its own negative sample is skipped (distance 0 below).
+                let difference = k == i ? SIMD4<Float>() : head - c.snapshot[k]
+                differences[lane] = difference
+                squared[lane] = (difference * difference).sum()
+            }
+        }
+        let coefficient = twoGammaB / ((0.001 + squared) * (a * fastPow(squared, b) + 1))
+        var push = SIMD4<Float>()
+        withUnsafeBytes(of: &differences) { raw in
+            let differences = raw.bindMemory(to: SIMD4<Float>.self)
+            for lane in 0..<batch where squared[lane] > 0 {
+                push += clip(coefficient[lane] * differences[lane])
+            }
+        }
+        return push
+    }
+
+    @inline(__always) private func clip(_ v: SIMD4<Float>) -> SIMD4<Float> {
+        SIMD4(min(4, max(-4, v.x)), min(4, max(-4, v.y)), min(4, max(-4, v.z)), min(4, max(-4, v.w)))
+    }
+
+    /// Row boundaries that split the edges into `slices` nearly equal runs.
+    static func sliceBounds(offsets: [Int], slices: Int) -> [Int] {
+        let rows = offsets.count - 1, edges = offsets[rows]
+        var bounds = [0]
+        var row = 0
+        for s in 1..<slices {
+            let target = edges * s / slices
+            while row < rows && offsets[row] < target { row += 1 }
+            bounds.append(max(bounds.last!, row))
+        }
+        bounds.append(rows)
+        return bounds
+    }
+}
+
+/// The graph's edges with how often each is sampled: an edge of weight w fires every
+/// max(w) / w epochs; edges lighter than max(w) / epochs never would and are dropped.
+struct EdgeSchedule {
+    let offsets: [Int]
+    let tails: [Int32]
+    let epochsPerSample: [Float]
+
+    init(_ graph: SparseGraph, epochs: Int) {
+        let largest = graph.weights.max() ?? 1
+        let threshold = largest / Float(epochs)
+        var offsets = [0], tails: [Int32] = [], periods: [Float] = []
+        for i in 0..<graph.count {
+            for e in graph.offsets[i]..<graph.offsets[i + 1] where graph.weights[e] >= threshold && graph.weights[e] > 0 {
+                tails.append(graph.columns[e])
+                periods.append(largest / graph.weights[e])
+            }
+            offsets.append(tails.count)
+        }
+        self.offsets = offsets
+        self.tails = tails
+        self.epochsPerSample = periods
+    }
+}

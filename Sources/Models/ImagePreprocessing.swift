@@ -1,0 +1,52 @@
+import Imaging
+import Tensor
+
+/// How a photo is brought to the network's input size.
+public enum Resizing: String, CaseIterable, Sendable {
+    /// torchvision's evaluation transform: the short side resized to input size / 0.875 (256
+    /// for 224) with PIL's antialiased bilinear filter, then a centre crop.
+    case torchvision
+    /// None: the image must already have the network's input size.
+    case none
+}
+
+/// The per-channel mapping from pixel values scaled to [0, 1] to network inputs:
+/// (x - mean) / standardDeviation, in RGB order.
+public struct InputNormalization: Sendable, Equatable {
+    public let mean: [Float]
+    public let standardDeviation: [Float]
+
+    /// ImageNet's statistics, as torchvision's models expect.
+    public static let imageNet = InputNormalization(mean: [0.485, 0.456, 0.406], standardDeviation: [0.229, 0.224, 0.225])
+}
+
+extension Network {
+    /// The network's input for images: each resized as asked, scaled to [0, 1] and normalised,
+    /// stacked into [N, 3, size, size]. `names` (file paths) are for error messages.
+    public func input(for images: [RGBImage], names: [String], resizing: Resizing) throws -> Tensor {
+        let side = inputSize
+        var values: [Float] = []
+        values.reserveCapacity(images.count * 3 * side * side)
+        for (image, name) in zip(images, names) {
+            let fitted: RGBImage
+            switch resizing {
+            case .torchvision:
+                let shortSide = Int((Double(side) / 0.875).rounded())
+                fitted = image.resized(shortSide: shortSide).centerCropped(width: side, height: side)
+            case .none:
+                guard image.width == side, image.height == side else {
+                    throw ModelError("\(name): image is \(image.width)x\(image.height), but --resize none needs exactly "
+                        + "\(side)x\(side) for \(self.name); use --resize torchvision to resize and crop it")
+                }
+                fitted = image
+            }
+            for channel in 0..<3 {
+                let mean = normalization.mean[channel], deviation = normalization.standardDeviation[channel]
+                for pixel in 0..<side * side {
+                    values.append((Float(fitted.pixels[pixel * 3 + channel]) / 255 - mean) / deviation)
+                }
+            }
+        }
+        return try Tensor(shape: [images.count, 3, side, side], values: values)
+    }
+}

@@ -1,0 +1,14 @@
+import CDNNL
+
+/// The number of threads oneDNN's kernels run on (OpenMP's thread count, process-wide).
+public enum ComputeThreads {
+    /// Sets the thread count. Call before creating a `GraphExecutor`: oneDNN specialises its
+    /// primitives for the thread count they are created under.
+    public static func set(_ count: Int) throws {
+        guard count > 0 else { throw TensorError("the thread count must be positive, got \(count)") }
+        omp_set_num_threads(Int32(count))
+    }
+
+    /// The thread count in effect: the last `set`, else OMP_NUM_THREADS, else the number of cores.
+    public static var count: Int { Int(omp_get_max_threads()) }
+}

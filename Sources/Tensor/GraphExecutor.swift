@@ -1,0 +1,62 @@
+/// Runs a `Graph` forward with oneDNN. Primitives are compiled on first use for each input shape
+/// (batch size and image size) and kept. Not safe to share between threads: use one executor
+/// per thread.
+public final class GraphExecutor {
+    public let graph: Graph
+    private let engine: Engine
+    private let stream: Stream
+    /// Add node -> the convolution fused into it (a convolution used only by that add).
+    private let fusions: [Int: Int]
+    private var plans: [PlanKey: ExecutionPlan] = [:]
+
+    /// Set the thread count (`ComputeThreads.set`) before creating executors.
+    public init(_ graph: Graph) throws {
+        self.graph = graph
+        engine = try Engine.cpu()
+        stream = try Stream(engine: engine)
+        fusions = Self.residualFusions(in: graph)
+    }
+
+    /// Runs the graph on an NCHW `input` as far as the requested nodes need, and returns their
+    /// outputs in plain layout (NCHW, or [N, features]), in the order asked.
+    public func run(_ input: Tensor, outputs: [NodeID]) throws -> [Tensor] {
+        guard outputs.allSatisfy({ $0.index >= 0 && $0.index < graph.nodes.count }) else {
+            throw TensorError("asked for a node that is not in the graph")
+        }
+        let unfused = Set(outputs.map(\.index)).intersection(fusions.values)
+        let key = PlanKey(inputShape: input.shape, unfused: unfused)
+        let plan: ExecutionPlan
+        if let compiled = plans[key] {
+            plan = compiled
+        } else {
+            plan = try ExecutionPlan(graph: graph, inputShape: input.shape, fusions: fusions.filter { !unfused.contains($0.value) },
+                                     engine: engine, stream: stream)
+            plans[key] = plan
+        }
+        return try plan.run(input, outputs: outputs)
+    }
+
+    /// Convolutions whose output feeds a single `add` and nothing else, by that add.
+    private static func residualFusions(in graph: Graph) -> [Int: Int] {
+        var uses = [Int](repeating: 0, count: graph.nodes.count)
+        for node in graph.nodes {
+            for input in node.inputs { uses[input.index] += 1 }
+        }
+        var fusions: [Int: Int] = [:]
+        for (index, node) in graph.nodes.enumerated() {
+            guard case .add = node.operation, node.inputs[0] != node.inputs[1] else { continue }
+            fusions[index] = node.inputs.first { input in
+                guard case .convolution = graph.nodes[input.index].operation else { return false }
+                return uses[input.index] == 1
+            }?.index
+        }
+        return fusions
+    }
+}
+
+/// What a compiled plan is specific to.
+private struct PlanKey: Hashable {
+    let inputShape: [Int]
+    /// Convolutions asked for by name, which therefore are not fused into their residual add.
+    let unfused: Set<Int>
+}

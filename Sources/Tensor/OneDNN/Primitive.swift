@@ -1,0 +1,107 @@
+import CDNNL
+
+/// A oneDNN primitive and the descriptor it was created from (kept for its memory queries).
+final class Primitive {
+    let handle: dnnl_primitive_t
+    private let descriptor: dnnl_primitive_desc_t
+    /// What the primitive computes, for error messages.
+    let purpose: String
+
+    /// Creates the primitive for an operation descriptor (`dnnl_convolution_desc_t`, ...).
+    convenience init<OperationDescriptor>(_ operation: OperationDescriptor, attributes: PrimitiveAttributes? = nil,
+                                          engine: Engine, purpose: String) throws {
+        var descriptor: dnnl_primitive_desc_t?
+        let status = withUnsafePointer(to: operation) {
+            dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer($0), attributes?.handle, engine.handle, nil)
+        }
+        try check(status, "dnnl_primitive_desc_create", for: purpose)
+        try self.init(descriptor: descriptor!, purpose: purpose)
+    }
+
+    /// A reorder (layout conversion) from one descriptor to another.
+    static func reorder(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t, engine: Engine,
+                        purpose: String) throws -> Primitive {
+        var descriptor: dnnl_primitive_desc_t?
+        try check(dnnl_reorder_primitive_desc_create(&descriptor, [source], engine.handle, [destination], engine.handle, nil),
+                  "dnnl_reorder_primitive_desc_create", for: purpose)
+        return try Primitive(descriptor: descriptor!, purpose: purpose)
+    }
+
+    /// Takes ownership of `descriptor`.
+    private init(descriptor: dnnl_primitive_desc_t, purpose: String) throws {
+        var handle: dnnl_primitive_t?
+        let status = dnnl_primitive_create(&handle, descriptor)
+        guard status == dnnl_success, let handle else {
+            dnnl_primitive_desc_destroy(descriptor)
+            try check(status, "dnnl_primitive_create", for: purpose)
+            throw TensorError("oneDNN dnnl_primitive_create returned no primitive for \(purpose)")
+        }
+        self.handle = handle
+        self.descriptor = descriptor
+        self.purpose = purpose
+    }
+
+    deinit {
+        dnnl_primitive_destroy(handle)
+        dnnl_primitive_desc_destroy(descriptor)
+    }
+
+    /// The layout the primitive chose for one of its arguments (`dnnl_query_src_md`, ...).
+    func memoryDescriptor(_ query: dnnl_query_t) throws -> dnnl_memory_desc_t {
+        guard let descriptor = dnnl_primitive_desc_query_md(descriptor, query, 0) else {
+            throw TensorError("oneDNN has no memory descriptor \(query.rawValue) for \(purpose)")
+        }
+        return descriptor.pointee
+    }
+
+    func execute(_ arguments: [dnnl_exec_arg_t], on stream: Stream) throws {
+        try check(dnnl_primitive_execute(handle, stream.handle, Int32(arguments.count), arguments),
+                  "dnnl_primitive_execute", for: purpose)
+    }
+}
+
+/// Primitive attributes: the operations fused after a primitive's main computation.
+final class PrimitiveAttributes {
+    /// An operation fused onto a primitive's output, in order.
+    enum PostOperation {
+        case activation(Activation)
+        /// Adds what the output memory held before the primitive ran (oneDNN's sum post-op).
+        case accumulate
+    }
+
+    let handle: dnnl_primitive_attr_t
+
+    init(_ postOperations: [PostOperation]) throws {
+        var handle: dnnl_primitive_attr_t?
+        try check(dnnl_primitive_attr_create(&handle), "dnnl_primitive_attr_create", for: "fused operations")
+        self.handle = handle!
+        var postOps: dnnl_post_ops_t?
+        try check(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create", for: "fused operations")
+        defer { dnnl_post_ops_destroy(postOps) }
+        for operation in postOperations {
+            switch operation {
+            case .activation(let activation):
+                let (algorithm, alpha, beta) = activation.eltwise
+                try check(dnnl_post_ops_append_eltwise(postOps, 1, algorithm, alpha, beta),
+                          "dnnl_post_ops_append_eltwise", for: "a fused \(activation)")
+            case .accumulate:
+                try check(dnnl_post_ops_append_sum(postOps, 1), "dnnl_post_ops_append_sum", for: "a fused residual add")
+            }
+        }
+        try check(dnnl_primitive_attr_set_post_ops(handle, postOps), "dnnl_primitive_attr_set_post_ops",
+                  for: "fused operations")
+    }
+
+    deinit { dnnl_primitive_attr_destroy(handle) }
+}
+
+extension Activation {
+    /// oneDNN's eltwise algorithm and its alpha and beta.
+    var eltwise: (dnnl_alg_kind_t, Float, Float) {
+        switch self {
+        case .relu: (dnnl_eltwise_relu, 0, 0)
+        // clip_v2 passes gradients only strictly inside (0, 6), as PyTorch's hardtanh does.
+        case .relu6: (dnnl_eltwise_clip_v2, 0, 6)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+/// An elementwise nonlinearity, applied on its own or fused into the operation before it.
+public enum Activation: Sendable, Equatable {
+    /// max(x, 0)
+    case relu
+    /// min(max(x, 0), 6), as in MobileNetV2 and EfficientNet-Lite.
+    case relu6
+}
+
+/// Zero padding around the spatial dimensions; asymmetric padding (more at the bottom and right)
+/// is what TensorFlow's "SAME" convolutions and pooling need.
+public struct Padding: Sendable, Equatable {
+    public var top: Int
+    public var left: Int
+    public var bottom: Int
+    public var right: Int
+
+    public init(top: Int, left: Int, bottom: Int, right: Int) {
+        (self.top, self.left, self.bottom, self.right) = (top, left, bottom, right)
+    }
+
+    /// The same padding on every side.
+    public static func symmetric(_ amount: Int) -> Padding {
+        Padding(top: amount, left: amount, bottom: amount, right: amount)
+    }
+
+    public static let none = Padding.symmetric(0)
+}
+
+/// A 2-D convolution: weights [out, in / groups, kernelHeight, kernelWidth] (PyTorch's order),
+/// optional bias [out], then an optional fused activation. `groups == in == out` is a depthwise
+/// convolution.
+public struct Convolution: Sendable {
+    public let weights: Tensor
+    public let bias: [Float]?
+    public let stride: Int
+    public let padding: Padding
+    public let groups: Int
+    public let activation: Activation?
+
+    public init(weights: Tensor, bias: [Float]?, stride: Int = 1, padding: Padding = .none,
+                groups: Int = 1, activation: Activation? = nil) throws {
+        guard weights.rank == 4, weights.shape.allSatisfy({ $0 > 0 }) else {
+            throw TensorError("convolution weights must be [out, in/groups, kh, kw], got \(weights.shape)")
+        }
+        guard groups > 0, weights.shape[0] % groups == 0 else {
+            throw TensorError("convolution with \(weights.shape[0]) output channels cannot have \(groups) groups")
+        }
+        if let bias, bias.count != weights.shape[0] {
+            throw TensorError("convolution bias has \(bias.count) values, expected \(weights.shape[0])")
+        }
+        guard stride > 0, [padding.top, padding.left, padding.bottom, padding.right].allSatisfy({ $0 >= 0 }) else {
+            throw TensorError("convolution stride \(stride) and padding \(padding) must be positive and non-negative")
+        }
+        (self.weights, self.bias, self.stride, self.padding, self.groups, self.activation) =
+            (weights, bias, stride, padding, groups, activation)
+    }
+
+    public var outputChannels: Int { weights.shape[0] }
+    public var inputChannels: Int { weights.shape[1] * groups }
+    public var kernelHeight: Int { weights.shape[2] }
+    public var kernelWidth: Int { weights.shape[3] }
+}
+
+/// Max or average pooling over square windows.
+public struct Pooling: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case max
+        /// Average; with `countingPadding` the padded zeros count in the divisor (PyTorch's
+        /// default `count_include_pad=True`), otherwise only the real inputs do.
+        case average(countingPadding: Bool)
+    }
+
+    public let kind: Kind
+    public let kernel: Int
+    public let stride: Int
+    public let padding: Padding
+
+    public init(_ kind: Kind, kernel: Int, stride: Int, padding: Padding = .none) throws {
+        guard kernel > 0, stride > 0 else {
+            throw TensorError("pooling kernel \(kernel) and stride \(stride) must be positive")
+        }
+        guard [padding.top, padding.left, padding.bottom, padding.right].allSatisfy({ $0 >= 0 && $0 < kernel }) else {
+            throw TensorError("pooling padding \(padding) must be non-negative and smaller than the kernel \(kernel)")
+        }
+        (self.kind, self.kernel, self.stride, self.padding) = (kind, kernel, stride, padding)
+    }
+}
+
+/// A fully connected layer: weights [out, in], optional bias [out]. An input with more than two
+/// dimensions is flattened per batch item in NCHW order (as `torch.flatten(x, 1)`).
+public struct Linear: Sendable {
+    public let weights: Tensor
+    public let bias: [Float]?
+
+    public init(weights: Tensor, bias: [Float]?) throws {
+        guard weights.rank == 2, weights.shape.allSatisfy({ $0 > 0 }) else {
+            throw TensorError("linear weights must be [out, in], got \(weights.shape)")
+        }
+        if let bias, bias.count != weights.shape[0] {
+            throw TensorError("linear bias has \(bias.count) values, expected \(weights.shape[0])")
+        }
+        (self.weights, self.bias) = (weights, bias)
+    }
+}

@@ -1,0 +1,87 @@
+import XCTest
+@testable import Layout
+
+final class UMAPTests: XCTestCase {
+    /// umap-learn 0.5 (scipy curve_fit), checked in .deps/venv-layout:
+    /// find_ab_params(1.0, 0.1) = (1.5769434602697652, 0.8950608778515733),
+    /// find_ab_params(1.0, 0.01) = (1.8956058664339035, 0.8006378442860499).
+    func testCurveFitMatchesUmapLearn() {
+        let defaults = CurveFit.ab(minDist: 0.1, spread: 1.0)
+        XCTAssertEqual(defaults.a, 1.5769434602697652, accuracy: 1e-4)
+        XCTAssertEqual(defaults.b, 0.8950608778515733, accuracy: 1e-4)
+        let tight = CurveFit.ab(minDist: 0.01, spread: 1.0)
+        XCTAssertEqual(tight.a, 1.8956058664339035, accuracy: 1e-4)
+        XCTAssertEqual(tight.b, 0.8006378442860499, accuracy: 1e-4)
+    }
+
+    /// The memberships of one point add up to log2(k + 1), as umap-learn's smooth_knn_dist.
+    func testSmoothDistancesHitTheTarget() {
+        let distances: ArraySlice<Float> = [0.5, 0.7, 0.8, 1.1, 1.3, 2.0]
+        let target = log2(Float(7))
+        let (rho, sigma) = FuzzySimplicialSet.smoothDistances(distances, target: target, meanDistance: 1)
+        XCTAssertEqual(rho, 0.5)
+        let sum = distances.reduce(Float(0)) { $0 + ($1 - rho <= 0 ? 1 : exp(-($1 - rho) / sigma)) }
+        XCTAssertEqual(sum, target, accuracy: 1e-3)
+    }
+
+    func testFuzzyGraphIsSymmetric() throws {
+        let points = TestData.uniform(count: 200, dimension: 5, seed: 2)
+        let graph = FuzzySimplicialSet.build(try NearestNeighbors.search(points, k: 9, metric: .euclidean))
+        var weights: [Int: Float] = [:]
+        for i in 0..<graph.count {
+            for e in graph.offsets[i]..<graph.offsets[i + 1] { weights[i * 1000 + Int(graph.columns[e])] = graph.weights[e] }
+        }
+        for (key, w) in weights {
+            XCTAssertEqual(weights[(key % 1000) * 1000 + key / 1000], w, "edge \(key / 1000)-\(key % 1000)")
+            XCTAssertTrue(w > 0 && w <= 1)
+        }
+    }
+
+    func testSeparatedClustersStaySeparated() throws {
+        let (points, labels) = TestData.blobs(clusters: 3, perCluster: 100, dimension: 10, separation: 20, seed: 5)
+        for metric in Metric.allCases {
+            var options = UMAPOptions()
+            options.neighbors = 10
+            options.metric = metric
+            options.epochs = 100
+            let embedding = try UMAP.embed(points, options: options)
+            XCTAssertEqual(embedding.values.count, 600)
+            XCTAssertEqual(nearestNeighbourAgreement(embedding, labels: labels), 1.0, "\(metric)")
+            XCTAssertGreaterThan(separationRatio(embedding, labels: labels), 1.0, "\(metric)")
+        }
+    }
+
+    func testSeedReproducesTheLayoutExactly() throws {
+        let (points, _) = TestData.blobs(clusters: 2, perCluster: 80, dimension: 6, separation: 5, seed: 9)
+        var options = UMAPOptions()
+        options.neighbors = 8
+        options.epochs = 60
+        options.seed = 42
+        let first = try UMAP.embed(points, options: options)
+        let second = try UMAP.embed(points, options: options)
+        XCTAssertEqual(first, second)
+        options.seed = 43
+        XCTAssertNotEqual(try UMAP.embed(points, options: options), first)
+    }
+
+    func testDisconnectedGraphFallsBackToPCA() throws {
+        let (points, labels) = TestData.blobs(clusters: 2, perCluster: 60, dimension: 4, separation: 200, seed: 1)
+        let graph = FuzzySimplicialSet.build(try NearestNeighbors.search(points, k: 5, metric: .euclidean))
+        XCTAssertEqual(graph.components().count, 2)
+        var random = SeededGenerator(seed: 0)
+        let (coordinates, kind) = InitialLayout.make(graph, points: points, dimensions: 2, random: &random)
+        XCTAssertEqual(kind, .pca)
+        let embedding = Embedding(count: 120, dimension: 2, values: coordinates)
+        XCTAssertGreaterThan(separationRatio(embedding, labels: labels), 1.0)
+    }
+
+    func testBadOptionsAreErrors() {
+        let points = TestData.uniform(count: 50, dimension: 3, seed: 1)
+        var options = UMAPOptions()
+        options.minDist = 2
+        XCTAssertThrowsError(try UMAP.embed(points, options: options))
+        options = UMAPOptions()
+        options.dimensions = 7
+        XCTAssertThrowsError(try UMAP.embed(points, options: options))
+    }
+}

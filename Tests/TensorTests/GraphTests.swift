@@ -1,0 +1,93 @@
+@testable import Tensor
+import CDNNL
+import XCTest
+
+/// Running graphs: layouts at the edges, residual fusion, partial runs, shapes and errors.
+final class GraphTests: XCTestCase {
+    private var random = SeededGenerator(seed: 11)
+
+    func testLayoutsRoundTrip() throws {
+        let engine = try Engine.cpu(), stream = try Stream(engine: engine)
+        for (shape, tag) in [([2, 24, 5, 3], dnnl_nChw16c), ([1, 3, 4, 4], dnnl_nChw8c), ([3, 17, 2, 2], dnnl_nhwc)] {
+            let x = random.tensor(shape)
+            let plain = try dnnl_memory_desc_t.plain(shape), blocked = try dnnl_memory_desc_t(dims: shape, tag: tag)
+            let source = try Memory(plain, engine: engine), middle = try Memory(blocked, engine: engine),
+                back = try Memory(plain, engine: engine)
+            try source.fill(with: x.values)
+            try Primitive.reorder(from: plain, to: blocked, engine: engine, purpose: "test")
+                .execute([dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: source.handle),
+                          dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: middle.handle)], on: stream)
+            try Primitive.reorder(from: blocked, to: plain, engine: engine, purpose: "test")
+                .execute([dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: middle.handle),
+                          dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: back.handle)], on: stream)
+            try stream.wait()
+            XCTAssertTrue(middle.descriptor.byteCount >= x.count * 4)
+            XCTAssertEqual(try back.values(), x.values, "\(shape) through format tag \(tag.rawValue)")
+        }
+    }
+
+    /// An inverted residual block like MobileNetV2's: expand, depthwise, project, add the input.
+    private func residualBlock(channels: Int) throws -> (Graph, expanded: NodeID, project: NodeID, output: NodeID,
+                                                         reference: (Tensor) -> Tensor) {
+        var graph = Graph(inputChannels: channels)
+        let hidden = channels * 6
+        let expand = try Convolution(weights: random.tensor([hidden, channels, 1, 1]), bias: random.values(hidden), activation: .relu6)
+        let depthwise = try Convolution(weights: random.tensor([hidden, 1, 3, 3]), bias: random.values(hidden),
+                                        padding: .symmetric(1), groups: hidden, activation: .relu6)
+        let project = try Convolution(weights: random.tensor([channels, hidden, 1, 1]), bias: random.values(channels))
+        let e = try graph.append(.convolution(expand), graph.input, name: "block.conv.0")
+        let d = try graph.append(.convolution(depthwise), e, name: "block.conv.1")
+        let p = try graph.append(.convolution(project), d, name: "block.conv.2")
+        let output = try graph.append(.add, graph.input, p, name: "block")
+        let reference = { (x: Tensor) -> Tensor in
+            Reference.add(x, Reference.convolution(Reference.convolution(Reference.convolution(x, expand), depthwise), project))
+        }
+        return (graph, e, p, output, reference)
+    }
+
+    func testResidualAddIsFusedAndStillExact() throws {
+        let (graph, expanded, project, output, reference) = try residualBlock(channels: 8)
+        let executor = try GraphExecutor(graph)
+        let x = random.tensor([2, 8, 6, 6])
+        let expected = reference(x)
+        assertClose(try executor.run(x, outputs: [output])[0], expected, tolerance: 1e-4, "fused block output")
+        // Asking for the projection itself compiles a plan without the fusion.
+        let unfused = try executor.run(x, outputs: [project, output])
+        assertClose(unfused[1], expected, tolerance: 1e-4, "unfused block output")
+        assertClose(Reference.add(x, unfused[0]), expected, tolerance: 1e-4, "projection plus input")
+        // Stopping early gives the expanded layer alone.
+        XCTAssertEqual(try executor.run(x, outputs: [expanded])[0].shape, [2, 48, 6, 6])
+    }
+
+    func testBatchSizesEachGetTheirOwnPlanAndAgree() throws {
+        let (graph, _, _, output, _) = try residualBlock(channels: 4)
+        let executor = try GraphExecutor(graph)
+        let x = random.tensor([3, 4, 5, 5])
+        let whole = try executor.run(x, outputs: [output])[0]
+        let parts = try (0..<3).map { try executor.run(x.batchItems($0..<$0 + 1), outputs: [output])[0] }
+        assertClose(try Tensor.concatenatingBatches(parts), whole, tolerance: 1e-5, "batch of 3 vs 3 batches of 1")
+    }
+
+    func testShapesAndErrors() throws {
+        let (graph, _, _, output, _) = try residualBlock(channels: 4)
+        XCTAssertEqual(try graph.shapes(input: [5, 4, 7, 9])[output.index], [5, 4, 7, 9])
+        XCTAssertThrowsError(try GraphExecutor(graph).run(random.tensor([1, 3, 7, 7]), outputs: [output])) { error in
+            XCTAssertTrue("\(error)".contains("expected 4 input channels"), "\(error)")
+        }
+        var copy = graph
+        XCTAssertThrowsError(try copy.append(.activation(.relu), graph.input, name: "block")) { error in
+            XCTAssertTrue("\(error)".contains("already has a node named 'block'"), "\(error)")
+        }
+        XCTAssertThrowsError(try Convolution(weights: random.tensor([6, 2, 3, 3]), bias: nil, groups: 4))
+        XCTAssertThrowsError(try Tensor(shape: [2, 3], values: [1, 2]))
+    }
+}
+
+extension Memory {
+    /// The values of a plain-layout memory.
+    func values() throws -> [Float] {
+        var buffer: UnsafeMutableRawPointer?
+        try check(dnnl_memory_get_data_handle(handle, &buffer), "dnnl_memory_get_data_handle", for: "a test")
+        return Array(UnsafeBufferPointer(start: buffer!.assumingMemoryBound(to: Float.self), count: descriptor.byteCount / 4))
+    }
+}
