@@ -62,8 +62,8 @@ struct LayoutBenchmarkTable: ParsableCommand {
         let umapArguments = ["--neighbors", umapParts[0], "--min-dist", umapParts[1], "--metric", umapParts[2], "--seed", "\(seed)"]
         let tsneArguments = ["--perplexity", tsneParts[0], "--metric", tsneParts[1], "--seed", "\(seed)"]
         let me = try executablePath()
-        print("layout benchmark: \(ProcessInfo.processInfo.activeProcessorCount) cores; UMAP \(umapSettings), t-SNE \(tsneSettings); seconds = first call in a fresh process")
-        print("input          method  implementation   seconds   peak MB   trust   kNN acc   anchor/ours time  memory  trust diff")
+        emit("layout benchmark: \(ProcessInfo.processInfo.activeProcessorCount) cores; UMAP \(umapSettings), t-SNE \(tsneSettings); seconds = first call in a fresh process")
+        emit("input          method  implementation   seconds   peak MB   trust   kNN acc   anchor/ours time  memory  trust diff")
         for (method, list, arguments, metric) in [("umap", umap, umapArguments, umapParts[2]), ("tsne", tsne, tsneArguments, tsneParts[1])] {
             for name in list.split(separator: ",").map(String.init) where !name.isEmpty {
                 let stem = Int(name) != nil ? "clusters-\(name)" : name
@@ -101,11 +101,11 @@ struct LayoutBenchmarkTable: ParsableCommand {
         let head = name.padding(toLength: 15, withPad: " ", startingAt: 0) + method.padding(toLength: 8, withPad: " ", startingAt: 0)
             + label.padding(toLength: 15, withPad: " ", startingAt: 0)
         if let anchor {
-            print(head + String(repeating: " ", count: 46)
+            emit(head + String(repeating: " ", count: 46)
                   + String(format: "%9.1fx %8.1fx %+10.4f", anchor.seconds / result.seconds, anchor.peakMB / result.peakMB,
                            result.trustworthiness - anchor.trustworthiness))
         } else {
-            print(head + String(format: "%9.2f %9.0f %7.4f %9.4f", result.seconds, result.peakMB, result.trustworthiness, result.knnAccuracy))
+            emit(head + String(format: "%9.2f %9.0f %7.4f %9.4f", result.seconds, result.peakMB, result.trustworthiness, result.knnAccuracy))
         }
     }
 
@@ -164,6 +164,11 @@ struct LayoutBenchmarkWorker: ParsableCommand {
               let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
         return kilobytes / 1024
     }
+}
+
+/// Writes one line to standard output unbuffered, so rows appear as they are measured.
+private func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 /// The repository root (found from the current folder upwards) and running its scripts.

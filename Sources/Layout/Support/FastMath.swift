@@ -4,6 +4,13 @@
 /// ("magic number" tricks): the standard library's SIMD conversions are not vectorised.
 typealias Float8 = SIMD8<Float>
 
+/// Each lane limited to [low, high]. Written lane by lane: the standard library's
+/// pointwiseMin/Max are not inlined, and this form compiles to vector min/max.
+@inline(__always) func clamp(_ v: Float8, _ low: Float, _ high: Float) -> Float8 {
+    Float8(min(high, max(low, v[0])), min(high, max(low, v[1])), min(high, max(low, v[2])), min(high, max(low, v[3])),
+           min(high, max(low, v[4])), min(high, max(low, v[5])), min(high, max(low, v[6])), min(high, max(low, v[7])))
+}
+
 @inline(__always) private func bits(_ x: Float8) -> SIMD8<UInt32> { unsafeBitCast(x, to: SIMD8<UInt32>.self) }
 @inline(__always) private func float(_ x: SIMD8<UInt32>) -> Float8 { unsafeBitCast(x, to: Float8.self) }
 
@@ -20,7 +27,7 @@ typealias Float8 = SIMD8<Float>
 }
 
 @inline(__always) func fastExp2(_ y: Float8) -> Float8 {
-    let clamped = pointwiseMin(pointwiseMax(y, Float8(repeating: -126)), Float8(repeating: 126))
+    let clamped = clamp(y, -126, 126)
     // Adding 1.5 x 2^23 rounds to an integer held in the low mantissa bits.
     let shifted = clamped + 12_582_912
     let whole = shifted - 12_582_912
@@ -36,7 +43,7 @@ typealias Float8 = SIMD8<Float>
 
 /// x^y for x > 0 (x below the smallest normal float counts as that).
 @inline(__always) func fastPow(_ x: Float8, _ y: Float) -> Float8 {
-    fastExp2(y * fastLog2(pointwiseMax(x, Float8(repeating: Float.leastNormalMagnitude))))
+    fastExp2(y * fastLog2(clamp(x, Float.leastNormalMagnitude, Float.greatestFiniteMagnitude)))
 }
 
 @inline(__always) func fastPow(_ x: Float, _ y: Float) -> Float {

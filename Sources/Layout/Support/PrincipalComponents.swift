@@ -9,7 +9,7 @@ enum PrincipalComponents {
         for c in 0..<d { mean[c] /= Float(max(1, n)) }
         let parts = 4 * workerCount
         let axes = points.values.withUnsafeBufferPointer { x in
-            Lanczos.topEigenvectors(size: d, count: dimensions, steps: min(d, dimensions + 30), random: &random) { v, y in
+            Lanczos.topEigenvectors(size: d, count: dimensions, steps: min(d, dimensions + 12), random: &random) { v, y in
                 // y = Xc^T (Xc v), summed per part then added in part order.
                 let shift = zip(mean, v).reduce(Float(0)) { $0 + $1.0 * $1.1 }
                 var partial = [[Float]](repeating: [], count: parts)

@@ -11,10 +11,10 @@ enum SymmetricEigen {
         for i in 0..<n { v[i * n + i] = 1 }
         for _ in 0..<100 {
             var off = 0.0
-            for i in 0..<n { for j in (i + 1)..<n where j < n { off += a[i * n + j] * a[i * n + j] } }
+            for i in 0..<n { for j in (i + 1)..<n { off += a[i * n + j] * a[i * n + j] } }
             if off < 1e-22 { break }
             for p in 0..<n {
-                for q in (p + 1)..<n where q < n && abs(a[p * n + q]) > 1e-300 {
+                for q in (p + 1)..<n where abs(a[p * n + q]) > 1e-300 {
                     let theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q])
                     let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
                     let c = 1 / (t * t + 1).squareRoot(), s = t * c

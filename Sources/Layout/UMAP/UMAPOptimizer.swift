@@ -111,32 +111,27 @@ struct UMAPOptimizer {
 
     /// The summed push of `batch` (at most 8) random points on point i, each clipped as
     /// umap-learn clips it, all evaluated at the head's current position (umap-learn moves the
-    /// head between them; those moves are small) so that they compute side by side.
+    /// head between them; those moves are small) so that the eight compute side by side in
+    /// SIMD lanes, coordinates laid out one vector per axis.
     @inline(__always)
     private func repulsion(_ head: SIMD4<Float>, _ i: Int, _ batch: Int, _ twoGammaB: Float,
                            _ c: EpochContext, _ random: inout SeededGenerator) -> SIMD4<Float> {
-        var differences = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(),
-                           SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
-        var squared = Float8()
-        withUnsafeMutableBytes(of: &differences) { raw in
-            let differences = raw.bindMemory(to: SIMD4<Float>.self)
-            for lane in 0..<batch {
-                let k = random.index(below: c.count)
-                // A point drawn as its own negative sample is skipped (distance 0 below).
-                let difference = k == i ? SIMD4<Float>() : head - c.snapshot[k]
-                differences[lane] = difference
-                squared[lane] = (difference * difference).sum()
-            }
+        var dx = Float8(), dy = Float8(), dz = Float8(), dw = Float8()
+        for lane in 0..<batch {
+            let k = random.index(below: c.count)
+            // A point drawn as its own negative sample is skipped: its difference stays 0.
+            let difference = k == i ? SIMD4<Float>() : head - c.snapshot[k]
+            dx[lane] = difference.x; dy[lane] = difference.y; dz[lane] = difference.z; dw[lane] = difference.w
         }
-        let coefficient = twoGammaB / ((0.001 + squared) * (a * fastPow(squared, b) + 1))
-        var push = SIMD4<Float>()
-        withUnsafeBytes(of: &differences) { raw in
-            let differences = raw.bindMemory(to: SIMD4<Float>.self)
-            for lane in 0..<batch where squared[lane] > 0 {
-                push += clip(coefficient[lane] * differences[lane])
-            }
-        }
-        return push
+        let squared = dx * dx + dy * dy + dz * dz + dw * dw
+        let coefficient = (twoGammaB / ((0.001 + squared) * (a * fastPow(squared, b) + 1)))
+            .replacing(with: 0, where: squared .<= 0)
+        return SIMD4(clip(coefficient * dx).sum(), clip(coefficient * dy).sum(),
+                     clip(coefficient * dz).sum(), clip(coefficient * dw).sum())
+    }
+
+    @inline(__always) private func clip(_ v: Float8) -> Float8 {
+        clamp(v, -4, 4)
     }
 
     @inline(__always) private func clip(_ v: SIMD4<Float>) -> SIMD4<Float> {

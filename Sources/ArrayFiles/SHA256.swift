@@ -1,4 +1,4 @@
-/// SHA-256 (FIPS 180-4), for checking extracted files against the committed manifest.
+/// SHA-256 (FIPS 180-4), for checking weights and extracted files against known digests.
 public enum SHA256 {
     /// The digest of `bytes` as 64 lower-case hex digits.
     public static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
