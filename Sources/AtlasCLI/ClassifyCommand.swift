@@ -47,6 +47,12 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Images per batch.")
     var batchSize = 16
 
+    func validate() throws {
+        if let missing = images.first(where: { !FileManager.default.isReadableFile(atPath: $0) }) {
+            throw ValidationError("\(missing): no such image file, or not readable")
+        }
+    }
+
     func run() throws {
         if let threads { try ComputeThreads.set(threads) }
         let path = try weights ?? model.weightsFile.defaultPath()

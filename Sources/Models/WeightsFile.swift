@@ -1,4 +1,4 @@
-import Dataset
+import ArrayFiles
 import Foundation
 
 /// A checkpoint that `scripts/setup` puts in `.deps/models/`, known by its name and sha256.

@@ -1,9 +1,10 @@
 import CDNNL
 
-/// The number of threads oneDNN's kernels run on (OpenMP's thread count, process-wide).
+/// The number of threads oneDNN's kernels run on: OpenMP's thread count, which applies to the
+/// thread that sets it and the threads it starts later.
 public enum ComputeThreads {
-    /// Sets the thread count. Call before creating a `GraphExecutor`: oneDNN specialises its
-    /// primitives for the thread count they are created under.
+    /// Sets the thread count, on the thread that will run the executors, before it runs them:
+    /// oneDNN specialises its primitives for the thread count they are created under.
     public static func set(_ count: Int) throws {
         guard count > 0 else { throw TensorError("the thread count must be positive, got \(count)") }
         omp_set_num_threads(Int32(count))

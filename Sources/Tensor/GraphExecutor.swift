@@ -5,8 +5,8 @@ public final class GraphExecutor {
     public let graph: Graph
     private let engine: Engine
     private let stream: Stream
-    /// Add node -> the convolution fused into it (a convolution used only by that add).
-    private let fusions: [Int: Int]
+    /// Convolutions fused into the residual add that is their only use.
+    private let fusions: [ResidualFusion]
     private var plans: [PlanKey: ExecutionPlan] = [:]
 
     /// Set the thread count (`ComputeThreads.set`) before creating executors.
@@ -14,7 +14,7 @@ public final class GraphExecutor {
         self.graph = graph
         engine = try Engine.cpu()
         stream = try Stream(engine: engine)
-        fusions = Self.residualFusions(in: graph)
+        fusions = ResidualFusion.all(in: graph)
     }
 
     /// Runs the graph on an NCHW `input` as far as the requested nodes need, and returns their
@@ -23,34 +23,17 @@ public final class GraphExecutor {
         guard outputs.allSatisfy({ $0.index >= 0 && $0.index < graph.nodes.count }) else {
             throw TensorError("asked for a node that is not in the graph")
         }
-        let unfused = Set(outputs.map(\.index)).intersection(fusions.values)
+        let unfused = Set(outputs.map(\.index)).intersection(fusions.map(\.convolution))
         let key = PlanKey(inputShape: input.shape, unfused: unfused)
         let plan: ExecutionPlan
         if let compiled = plans[key] {
             plan = compiled
         } else {
-            plan = try ExecutionPlan(graph: graph, inputShape: input.shape, fusions: fusions.filter { !unfused.contains($0.value) },
+            plan = try ExecutionPlan(graph: graph, inputShape: input.shape, fusions: fusions.filter { !unfused.contains($0.convolution) },
                                      engine: engine, stream: stream)
             plans[key] = plan
         }
         return try plan.run(input, outputs: outputs)
-    }
-
-    /// Convolutions whose output feeds a single `add` and nothing else, by that add.
-    private static func residualFusions(in graph: Graph) -> [Int: Int] {
-        var uses = [Int](repeating: 0, count: graph.nodes.count)
-        for node in graph.nodes {
-            for input in node.inputs { uses[input.index] += 1 }
-        }
-        var fusions: [Int: Int] = [:]
-        for (index, node) in graph.nodes.enumerated() {
-            guard case .add = node.operation, node.inputs[0] != node.inputs[1] else { continue }
-            fusions[index] = node.inputs.first { input in
-                guard case .convolution = graph.nodes[input.index].operation else { return false }
-                return uses[input.index] == 1
-            }?.index
-        }
-        return fusions
     }
 }
 

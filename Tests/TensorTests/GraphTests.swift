@@ -26,23 +26,38 @@ final class GraphTests: XCTestCase {
         }
     }
 
-    /// An inverted residual block like MobileNetV2's: expand, depthwise, project, add the input.
-    private func residualBlock(channels: Int) throws -> (Graph, expanded: NodeID, project: NodeID, output: NodeID,
-                                                         reference: (Tensor) -> Tensor) {
+    /// An inverted residual block like MobileNetV2's: expand, depthwise, project, add the block's
+    /// input: the graph input, or with `stem` a convolution of it (which the fused add may then
+    /// overwrite in place).
+    private func residualBlock(channels: Int, stem: Bool = false) throws
+        -> (Graph, expanded: NodeID, project: NodeID, output: NodeID, reference: (Tensor) -> Tensor) {
         var graph = Graph(inputChannels: channels)
         let hidden = channels * 6
+        let first = try Convolution(weights: random.tensor([channels, channels, 3, 3]), bias: nil, padding: .symmetric(1))
         let expand = try Convolution(weights: random.tensor([hidden, channels, 1, 1]), bias: random.values(hidden), activation: .relu6)
         let depthwise = try Convolution(weights: random.tensor([hidden, 1, 3, 3]), bias: random.values(hidden),
                                         padding: .symmetric(1), groups: hidden, activation: .relu6)
         let project = try Convolution(weights: random.tensor([channels, hidden, 1, 1]), bias: random.values(channels))
-        let e = try graph.append(.convolution(expand), graph.input, name: "block.conv.0")
+        let input = stem ? try graph.append(.convolution(first), graph.input, name: "stem") : graph.input
+        let e = try graph.append(.convolution(expand), input, name: "block.conv.0")
         let d = try graph.append(.convolution(depthwise), e, name: "block.conv.1")
         let p = try graph.append(.convolution(project), d, name: "block.conv.2")
-        let output = try graph.append(.add, graph.input, p, name: "block")
+        let output = try graph.append(.add, input, p, name: "block")
         let reference = { (x: Tensor) -> Tensor in
-            Reference.add(x, Reference.convolution(Reference.convolution(Reference.convolution(x, expand), depthwise), project))
+            let input = stem ? Reference.convolution(x, first) : x
+            return Reference.add(input, Reference.convolution(Reference.convolution(Reference.convolution(input, expand), depthwise), project))
         }
         return (graph, e, p, output, reference)
+    }
+
+    func testInPlaceResidualStillReturnsTheBlockInputAskedFor() throws {
+        let (graph, _, _, output, reference) = try residualBlock(channels: 8, stem: true)
+        let x = random.tensor([2, 8, 7, 7])
+        let stem = try XCTUnwrap(graph.node(named: "stem"))
+        let outputs = try GraphExecutor(graph).run(x, outputs: [output, stem])
+        assertClose(outputs[0], reference(x), tolerance: 1e-4, "block output")
+        guard case .convolution(let first) = graph[stem].operation else { return XCTFail("the stem is not a convolution") }
+        assertClose(outputs[1], Reference.convolution(x, first), tolerance: 1e-5, "stem, the block's input, overwritten in place after")
     }
 
     func testResidualAddIsFusedAndStillExact() throws {

@@ -1,13 +1,16 @@
 import CDNNL
 
 /// A graph compiled for one input shape: a list of primitive executions over oneDNN memories in
-/// the layouts the primitives chose (blocked, e.g. nChw16c, on AVX-512). Tensors are reordered to
-/// and from plain NCHW only at the edges: the input, and the outputs asked for.
+/// the layouts the primitives chose (with oneDNN 2.6 on AVX-512: channels-last for the brgemm
+/// convolutions, blocked nChw16c for others). Tensors are reordered to and from plain NCHW only at
+/// the edges: the input, and the outputs asked for.
 ///
-/// Every node keeps its own output memory, so that a backward pass can find the activations it
-/// needs. A convolution whose only use is a residual `add` is fused into it (the convolution
-/// accumulates onto a copy of the other input) unless the caller asks for the convolution's own
-/// output.
+/// Every node has its own output memory, except where a convolution whose only use is a residual
+/// `add` is fused into it (`ResidualFusion`; not done when the caller asks for the convolution's
+/// own output): the add's output is then the skip input's memory, accumulated onto in place when
+/// nothing later reads the skip. Outputs asked for are therefore copied out as soon as they are
+/// computed. (A backward pass, which needs the activations kept, would compile without the
+/// in-place accumulation.)
 final class ExecutionPlan {
     let inputShape: [Int]
     private let graph: Graph
@@ -23,22 +26,22 @@ final class ExecutionPlan {
     /// Per node asked for: the reorder to plain layout and its (caller-bound) destination.
     private var exports: [Int: (reorder: Primitive, destination: Memory)] = [:]
 
-    /// Compiles `graph` for `inputShape`; `fusions` maps an add node to the convolution fused
-    /// into it.
-    init(graph: Graph, inputShape: [Int], fusions: [Int: Int], engine: Engine, stream: Stream) throws {
+    /// Compiles `graph` for `inputShape`, with `fusions` applied.
+    init(graph: Graph, inputShape: [Int], fusions: [ResidualFusion], engine: Engine, stream: Stream) throws {
         self.graph = graph
         self.inputShape = inputShape
         self.shapes = try graph.shapes(input: inputShape)
         self.engine = engine
         self.stream = stream
         self.input = try Memory.unbound(.plain(inputShape), engine: engine)
-        let fusedConvolutions = Set(fusions.values)
+        let fusedConvolutions = Set(fusions.map(\.convolution))
+        let fusionByAdd = Dictionary(uniqueKeysWithValues: fusions.map { ($0.add, $0) })
         for (index, node) in graph.nodes.enumerated() {
             let output: Memory?
             if fusedConvolutions.contains(index) {
                 output = nil
-            } else if let convolution = fusions[index] {
-                output = try residual(add: index, convolution: convolution)
+            } else if let fusion = fusionByAdd[index] {
+                output = try residual(fusion)
             } else {
                 output = try compile(node, shape: shapes[index])
             }
@@ -52,13 +55,18 @@ final class ExecutionPlan {
         guard tensor.shape == inputShape else {
             throw TensorError("input of shape \(tensor.shape) given to a plan compiled for \(inputShape)")
         }
-        let needed = outputs.map { stepsNeeded[$0.index] }.max() ?? 0
         return try tensor.values.withUnsafeBufferPointer { buffer in
             try input.bind(UnsafeMutableRawPointer(mutating: buffer.baseAddress!))
-            for step in steps[..<needed] {
-                try step.run(on: stream)
+            var exported = [Tensor?](repeating: nil, count: outputs.count)
+            var done = 0
+            for position in outputs.indices.sorted(by: { stepsNeeded[outputs[$0].index] < stepsNeeded[outputs[$1].index] }) {
+                while done < stepsNeeded[outputs[position].index] {
+                    try steps[done].run(on: stream)
+                    done += 1
+                }
+                exported[position] = try export(outputs[position].index)
             }
-            return try outputs.map { try export($0.index) }
+            return exported.map { $0! }
         }
     }
 
@@ -112,27 +120,29 @@ final class ExecutionPlan {
         }
     }
 
-    /// An add whose `convolution` input is used nowhere else: one convolution primitive that
-    /// accumulates onto the other input. Falls back to separate primitives where oneDNN has no
-    /// fused implementation.
-    private func residual(add index: Int, convolution convolutionIndex: Int) throws -> Memory {
-        let add = graph.nodes[index], node = graph.nodes[convolutionIndex]
-        guard case .convolution(let convolution) = node.operation,
-              let skip = add.inputs.first(where: { $0.index != convolutionIndex }).flatMap({ results[$0.index] }),
+    /// A residual add computed by its fused convolution. Falls back to separate primitives where
+    /// oneDNN has no fused implementation.
+    private func residual(_ fusion: ResidualFusion) throws -> Memory {
+        let add = graph.nodes[fusion.add], node = graph.nodes[fusion.convolution]
+        guard case .convolution(let convolution) = node.operation, let skip = results[fusion.skip],
               let source = results[node.inputs[0].index] else {
             throw TensorError("node '\(add.name)' is not a residual add of a convolution")
         }
         let purpose = "node '\(node.name)' with the residual add '\(add.name)'"
+        let stepCount = steps.count
         do {
-            return try convolve(source, convolution, shape: shapes[index], residual: skip, purpose: purpose)
+            return try convolve(source, convolution, shape: shapes[fusion.add], residual: (skip, fusion.inPlace), purpose: purpose)
         } catch {
-            results[convolutionIndex] = try compile(node, shape: shapes[convolutionIndex])
-            return try compile(add, shape: shapes[index])
+            steps.removeSubrange(stepCount...)
+            results[fusion.convolution] = try compile(node, shape: shapes[fusion.convolution])
+            return try compile(add, shape: shapes[fusion.add])
         }
     }
 
-    private func convolve(_ source: Memory, _ convolution: Convolution, shape: [Int], residual: Memory?,
-                          purpose: String) throws -> Memory {
+    /// The convolution, accumulating onto `residual` (in place if allowed and the layouts agree,
+    /// otherwise onto a copy) when one is given.
+    private func convolve(_ source: Memory, _ convolution: Convolution, shape: [Int],
+                          residual: (memory: Memory, inPlace: Bool)?, purpose: String) throws -> Memory {
         let groups = convolution.groups
         let weightsShape = groups == 1 ? convolution.weights.shape
             : [groups, convolution.outputChannels / groups] + convolution.weights.shape.dropFirst()
@@ -155,11 +165,12 @@ final class ExecutionPlan {
         var convolutionPrimitive = try primitive(output: .any(shape), postOperations: activation)
         var output: Memory?
         if let residual {
-            // The convolution accumulates onto a copy of the residual in the layout it writes by
-            // itself (oneDNN 2.6's fast kernels take a sum post-op, not a full-tensor binary one).
+            // The convolution accumulates onto the residual in the layout it writes by itself
+            // (oneDNN 2.6's fast kernels take a sum post-op, not a full-tensor binary one).
             let layout = try convolutionPrimitive.memoryDescriptor(dnnl_query_dst_md)
             convolutionPrimitive = try primitive(output: layout, postOperations: activation + [.accumulate])
-            output = try copy(residual, to: layout, purpose: purpose)
+            output = residual.inPlace && residual.memory.descriptor.matches(layout)
+                ? residual.memory : try copy(residual.memory, to: layout, purpose: purpose)
         }
         var sources = [(DNNL_ARG_SRC, try conform(source, to: convolutionPrimitive.memoryDescriptor(dnnl_query_src_md),
                                                   purpose: purpose)),
