@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dataset
 import Foundation
 import Models
 import Tensor
@@ -20,7 +21,7 @@ struct ClassifyCommand: ParsableCommand {
             scripts/setup); any weights file is checked against the checkpoint's sha256 unless --no-verify.
             """)
 
-    @Argument(help: "Image files.")
+    @Argument(help: "Image files, or folders searched (at any depth) for PNG, JPEG and WebP files.")
     var images: [String]
 
     @Option(help: "Classes to print per image.")
@@ -59,9 +60,14 @@ struct ClassifyCommand: ParsableCommand {
         let network = try model.load(weightsAt: path, verify: !noVerify)
         let classifier = try ImageClassifier(network: network, labels: ImageNetLabels.load(), resizing: resize,
                                              batchSize: batchSize)
+        let files = try images.flatMap { path -> [String] in
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [path] }
+            return try ImageCollection.list(path).map(\.path)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try classifier.classify(images, top: top) { result in
+        try classifier.classify(files, top: top) { result in
             if json {
                 print(String(decoding: try encoder.encode(JSONLine(image: result.image, top: result.top)), as: UTF8.self))
             } else {

@@ -8,6 +8,8 @@ public final class GraphExecutor {
     /// Convolutions fused into the residual add that is their only use.
     private let fusions: [ResidualFusion]
     private var plans: [PlanKey: ExecutionPlan] = [:]
+    /// Backward passes, by input shape and the node they start from.
+    private var backwardPlans: [BackwardKey: BackwardPlan] = [:]
 
     /// Set the thread count (`ComputeThreads.set`) before creating executors.
     public init(_ graph: Graph) throws {
@@ -35,6 +37,20 @@ public final class GraphExecutor {
         }
         return try plan.run(input, outputs: outputs)
     }
+
+    /// The backward pass from `target` for inputs of `inputShape`, compiled on first use.
+    func backwardPlan(inputShape: [Int], target: Int) throws -> BackwardPlan {
+        let key = BackwardKey(inputShape: inputShape, target: target)
+        if let plan = backwardPlans[key] { return plan }
+        let plan = try BackwardPlan(graph: graph, inputShape: inputShape, target: target, engine: engine, stream: stream)
+        backwardPlans[key] = plan
+        return plan
+    }
+}
+
+private struct BackwardKey: Hashable {
+    let inputShape: [Int]
+    let target: Int
 }
 
 /// What a compiled plan is specific to.

@@ -21,12 +21,26 @@ struct UMAPOptimizer {
     /// Slices of points, fixed so that the output does not depend on the machine.
     static let slices = 64
 
-    /// Positions are held as SIMD4 (so up to 4 output dimensions), one vector load per point.
+    /// Positions are held as SIMD2 for 1 or 2 output dimensions and as SIMD4 for 3 or 4: one
+    /// vector load per point, and the smallest copy of the layout for the random reads, which
+    /// are what an epoch waits on.
     static let maximumDimensions = 4
 
     func optimise(_ embedding: inout [Float], dimensions: Int, graph: SparseGraph, epochs: Int, seed: UInt64,
                   progress: ProgressHandler?) {
         precondition(dimensions >= 1 && dimensions <= Self.maximumDimensions)
+        if dimensions <= 2 {
+            optimise(&embedding, as: SIMD2<Float>.self, dimensions: dimensions, graph: graph, epochs: epochs,
+                     seed: seed, progress: progress)
+        } else {
+            optimise(&embedding, as: SIMD4<Float>.self, dimensions: dimensions, graph: graph, epochs: epochs,
+                     seed: seed, progress: progress)
+        }
+    }
+
+    private func optimise<Position: SIMD>(_ embedding: inout [Float], as: Position.Type, dimensions: Int,
+                                          graph: SparseGraph, epochs: Int, seed: UInt64,
+                                          progress: ProgressHandler?) where Position.Scalar == Float {
         let n = graph.count
         let schedule = EdgeSchedule(graph, epochs: epochs)
         var nextSample = schedule.epochsPerSample
@@ -34,7 +48,7 @@ struct UMAPOptimizer {
         var generators = (0..<Self.slices).map { SeededGenerator(seed: seed, stream: 0x5EED_0000 &+ UInt64($0)) }
         let bounds = Self.sliceBounds(offsets: schedule.offsets, slices: Self.slices)
         var positions = (0..<n).map { i in
-            var p = SIMD4<Float>()
+            var p = Position()
             for d in 0..<dimensions { p[d] = embedding[i * dimensions + d] }
             return p
         }
@@ -69,73 +83,77 @@ struct UMAPOptimizer {
         }
     }
 
-    private struct EpochContext {
+    private struct EpochContext<Position: SIMD> where Position.Scalar == Float {
         let epoch: Float
         let alpha: Float
         let count: Int
-        let positions: UnsafeMutablePointer<SIMD4<Float>>
-        let snapshot: UnsafePointer<SIMD4<Float>>
+        let positions: UnsafeMutablePointer<Position>
+        let snapshot: UnsafePointer<Position>
         let nextSample: UnsafeMutablePointer<Float>
         let nextNegative: UnsafeMutablePointer<Float>
     }
 
     /// One epoch for the points in `rows`.
-    private func run(rows: Range<Int>, _ schedule: EdgeSchedule, _ c: EpochContext, _ random: inout SeededGenerator) {
+    private func run<Position>(rows: Range<Int>, _ schedule: EdgeSchedule, _ c: EpochContext<Position>,
+                               _ random: inout SeededGenerator) {
         let negativeRate = Float(negativeSampleRate)
         let twoAB = 2 * a * b, twoGammaB = 2 * repulsionStrength * b
-        for i in rows {
-            var head = c.positions[i]
-            for e in schedule.offsets[i]..<schedule.offsets[i + 1] where c.nextSample[e] <= c.epoch {
-                let difference = head - c.snapshot[Int(schedule.tails[e])]
-                let squared = (difference * difference).sum()
-                if squared > 0 {
-                    let power = fastPow(squared, b)
-                    let coefficient = -twoAB * power / squared / (a * power + 1)
-                    head += 2 * c.alpha * clip(coefficient * difference)
+        withUnsafeTemporaryAllocation(of: Position.self, capacity: 8) { differences in
+            for i in rows {
+                var head = c.positions[i]
+                for e in schedule.offsets[i]..<schedule.offsets[i + 1] where c.nextSample[e] <= c.epoch {
+                    let difference = head - c.snapshot[Int(schedule.tails[e])]
+                    let squared = (difference * difference).sum()
+                    if squared > 0 {
+                        let power = fastPow(squared, b)
+                        let coefficient = -twoAB * power / squared / (a * power + 1)
+                        head += 2 * c.alpha * clip(coefficient * difference)
+                    }
+                    let period = schedule.epochsPerSample[e]
+                    c.nextSample[e] += period
+                    let negativePeriod = period / negativeRate
+                    let negatives = max(0, Int((c.epoch - c.nextNegative[e]) / negativePeriod))
+                    var done = 0
+                    while done < negatives {
+                        let batch = min(8, negatives - done)
+                        head += c.alpha * repulsion(head, i, batch, twoGammaB, c, differences.baseAddress!, &random)
+                        done += batch
+                    }
+                    c.nextNegative[e] += Float(negatives) * negativePeriod
                 }
-                let period = schedule.epochsPerSample[e]
-                c.nextSample[e] += period
-                let negativePeriod = period / negativeRate
-                let negatives = max(0, Int((c.epoch - c.nextNegative[e]) / negativePeriod))
-                var done = 0
-                while done < negatives {
-                    let batch = min(8, negatives - done)
-                    head += c.alpha * repulsion(head, i, batch, twoGammaB, c, &random)
-                    done += batch
-                }
-                c.nextNegative[e] += Float(negatives) * negativePeriod
+                c.positions[i] = head
             }
-            c.positions[i] = head
         }
     }
 
     /// The summed push of `batch` (at most 8) random points on point i, each clipped as
     /// umap-learn clips it, all evaluated at the head's current position (umap-learn moves the
-    /// head between them; those moves are small) so that the eight compute side by side in
-    /// SIMD lanes, coordinates laid out one vector per axis.
+    /// head between them; those moves are small) so that the eight squared distances go
+    /// through the power and the division side by side in SIMD lanes.
     @inline(__always)
-    private func repulsion(_ head: SIMD4<Float>, _ i: Int, _ batch: Int, _ twoGammaB: Float,
-                           _ c: EpochContext, _ random: inout SeededGenerator) -> SIMD4<Float> {
-        var dx = Float8(), dy = Float8(), dz = Float8(), dw = Float8()
+    private func repulsion<Position>(_ head: Position, _ i: Int, _ batch: Int, _ twoGammaB: Float,
+                                     _ c: EpochContext<Position>, _ differences: UnsafeMutablePointer<Position>,
+                                     _ random: inout SeededGenerator) -> Position {
+        var squared = Float8()
         for lane in 0..<batch {
             let k = random.index(below: c.count)
             // A point drawn as its own negative sample is skipped: its difference stays 0.
-            let difference = k == i ? SIMD4<Float>() : head - c.snapshot[k]
-            dx[lane] = difference.x; dy[lane] = difference.y; dz[lane] = difference.z; dw[lane] = difference.w
+            let difference = k == i ? Position() : head - c.snapshot[k]
+            differences[lane] = difference
+            squared[lane] = (difference * difference).sum()
         }
-        let squared = dx * dx + dy * dy + dz * dz + dw * dw
         let coefficient = (twoGammaB / ((0.001 + squared) * (a * fastPow(squared, b) + 1)))
             .replacing(with: 0, where: squared .<= 0)
-        return SIMD4(clip(coefficient * dx).sum(), clip(coefficient * dy).sum(),
-                     clip(coefficient * dz).sum(), clip(coefficient * dw).sum())
+        var push = Position()
+        for lane in 0..<batch { push += clip(coefficient[lane] * differences[lane]) }
+        return push
     }
 
-    @inline(__always) private func clip(_ v: Float8) -> Float8 {
-        clamp(v, -4, 4)
-    }
-
-    @inline(__always) private func clip(_ v: SIMD4<Float>) -> SIMD4<Float> {
-        SIMD4(min(4, max(-4, v.x)), min(4, max(-4, v.y)), min(4, max(-4, v.z)), min(4, max(-4, v.w)))
+    /// Each coordinate limited to [-4, 4], written per lane so that it compiles to min/max.
+    @inline(__always) private func clip<Position: SIMD>(_ v: Position) -> Position where Position.Scalar == Float {
+        var clipped = v
+        for d in 0..<Position.scalarCount { clipped[d] = min(4, max(-4, v[d])) }
+        return clipped
     }
 
     /// Row boundaries that split the edges into `slices` nearly equal runs.

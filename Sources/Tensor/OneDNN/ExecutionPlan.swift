@@ -143,9 +143,7 @@ final class ExecutionPlan {
     /// otherwise onto a copy) when one is given.
     private func convolve(_ source: Memory, _ convolution: Convolution, shape: [Int],
                           residual: (memory: Memory, inPlace: Bool)?, purpose: String) throws -> Memory {
-        let groups = convolution.groups
-        let weightsShape = groups == 1 ? convolution.weights.shape
-            : [groups, convolution.outputChannels / groups] + convolution.weights.shape.dropFirst()
+        let weightsShape = convolution.oneDNNWeightsShape
         let padding = convolution.padding
         let activation: [PrimitiveAttributes.PostOperation] = convolution.activation.map { [.activation($0)] } ?? []
         func primitive(output: dnnl_memory_desc_t, postOperations: [PrimitiveAttributes.PostOperation]) throws -> Primitive {
@@ -243,15 +241,7 @@ final class ExecutionPlan {
 
     /// Plain values (weights, biases) copied into a memory, reordered now into `layout` if given.
     private func constant(_ values: [Float], shape: [Int], layout: dnnl_memory_desc_t?, purpose: String) throws -> Memory {
-        let plain = try Memory(.plain(shape), engine: engine)
-        try plain.fill(with: values)
-        guard let layout, !layout.matches(plain.descriptor) else { return plain }
-        let reordered = try Memory(layout, engine: engine)
-        let reorder = try Primitive.reorder(from: plain.descriptor, to: layout, engine: engine,
-                                            purpose: "the weights of \(purpose)")
-        try Step(reorder, [(DNNL_ARG_FROM, plain), (DNNL_ARG_TO, reordered)]).run(on: stream)
-        try stream.wait()
-        return reordered
+        try Memory.constant(values, shape: shape, layout: layout, engine: engine, stream: stream, purpose: purpose)
     }
 
     /// A node's output reordered into a new plain tensor.

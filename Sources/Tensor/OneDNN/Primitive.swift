@@ -7,12 +7,13 @@ final class Primitive {
     /// What the primitive computes, for error messages.
     let purpose: String
 
-    /// Creates the primitive for an operation descriptor (`dnnl_convolution_desc_t`, ...).
+    /// Creates the primitive for an operation descriptor (`dnnl_convolution_desc_t`, ...). A
+    /// backward primitive takes the forward primitive it differentiates as `hint`.
     convenience init<OperationDescriptor>(_ operation: OperationDescriptor, attributes: PrimitiveAttributes? = nil,
-                                          engine: Engine, purpose: String) throws {
+                                          hint: Primitive? = nil, engine: Engine, purpose: String) throws {
         var descriptor: dnnl_primitive_desc_t?
         let status = withUnsafePointer(to: operation) {
-            dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer($0), attributes?.handle, engine.handle, nil)
+            dnnl_primitive_desc_create(&descriptor, UnsafeRawPointer($0), attributes?.handle, engine.handle, hint?.descriptor)
         }
         try check(status, "dnnl_primitive_desc_create", for: purpose)
         try self.init(descriptor: descriptor!, purpose: purpose)
