@@ -6,5 +6,5 @@ struct AtlasBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atlas-bench",
         abstract: "Benchmarks: each prints its anchors' numbers, measured in the same run, and the ratios.",
-        subcommands: [ClassifyBenchmark.self, LayoutBenchmark.self])
+        subcommands: [ClassifyBenchmark.self, LayoutBenchmark.self, VisualizeBenchmark.self])
 }

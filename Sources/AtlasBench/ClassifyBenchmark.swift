@@ -31,7 +31,8 @@ struct ClassifyBenchmark: ParsableCommand {
             print(String(format: "  atlas (oneDNN) batch %2d: %7.1f images/s  (%.1f GFLOP/s)", batch, ips, ips * flops / 1e9))
         }
         guard !noAnchor else { return }
-        let anchor = try Self.torchAnchor(threads: threads, seconds: seconds)
+        let anchor = try TorchAnchor.run(script: "Benchmarks/anchors/torch_classify.py",
+                                         arguments: ["--threads", "\(threads)", "--seconds", "\(seconds)"], as: TorchResult.self)
         print("  PyTorch \(anchor.torch) (\(anchor.threads) threads):")
         for (batch, torchIPS) in [(1, anchor.batch1_ips), (16, anchor.batch16_ips)] {
             print(String(format: "  torch          batch %2d: %7.1f images/s   atlas / torch = %.2f", batch, torchIPS, ours[batch]! / torchIPS))
@@ -78,42 +79,5 @@ struct ClassifyBenchmark: ParsableCommand {
         let batch16_ips: Double
         let threads: Int
         let torch: String
-    }
-
-    /// Runs Benchmarks/anchors/torch_classify.py in .deps/venv-bench, creating the venv first if
-    /// it is missing.
-    private static func torchAnchor(threads: Int, seconds: Double) throws -> TorchResult {
-        let script = "Benchmarks/anchors/torch_classify.py"
-        guard let root = AtlasHome.folder(holding: script) else {
-            throw ValidationError("\(script) not found in \(AtlasHome.searched)")
-        }
-        let python = "\(root)/.deps/venv-bench/bin/python"
-        if !FileManager.default.isExecutableFile(atPath: python) {
-            print("  creating .deps/venv-bench for the PyTorch anchor (Benchmarks/anchors/setup-torch-venv)")
-            _ = try runTool("\(root)/Benchmarks/anchors/setup-torch-venv", [])
-        }
-        let output = try runTool(python, ["\(root)/\(script)",
-                                          "--threads", "\(threads)", "--seconds", "\(seconds)"])
-        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-              let result = try? JSONDecoder().decode(TorchResult.self, from: Data(line.utf8)) else {
-            throw ValidationError("the PyTorch anchor printed no result line:\n\(output)")
-        }
-        return result
-    }
-
-    /// Runs a program and returns its standard output (its standard error passes through).
-    private static func runTool(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
-        }
-        return text
     }
 }

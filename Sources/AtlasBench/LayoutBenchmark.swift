@@ -131,12 +131,15 @@ struct LayoutBenchmarkWorker: ParsableCommand {
     @Option var perplexity = 30.0
     @Option var metric = "euclidean"
     @Option var seed: UInt64 = 0
+    @Flag(help: "Print each progress report to standard error with the seconds since the start.")
+    var progress = false
 
     func run() throws {
         let array = try NPY.read(input)
         let points = try Points(count: array.rows, dimension: array.columns, values: array.values)
         guard let metric = Metric(rawValue: metric) else { throw ValidationError("unknown metric \(metric)") }
         let start = Date()
+        let report: ProgressHandler? = progress ? Self.printer(since: start) : nil
         let embedding: Embedding
         if method == "umap" {
             var options = UMAPOptions()
@@ -144,17 +147,26 @@ struct LayoutBenchmarkWorker: ParsableCommand {
             options.minDist = minDist
             options.metric = metric
             options.seed = seed
-            embedding = try UMAP.embed(points, options: options)
+            embedding = try UMAP.embed(points, options: options, progress: report)
         } else {
             var options = TSNEOptions()
             options.perplexity = perplexity
             options.metric = metric
             options.seed = seed
-            embedding = try TSNE.embed(points, options: options)
+            embedding = try TSNE.embed(points, options: options, progress: report)
         }
         let seconds = Date().timeIntervalSince(start)
         try NPY.write(NPYArray(shape: [embedding.count, embedding.dimension], values: embedding.values), to: output)
         print("{\"seconds\": \(seconds), \"peak_rss_mb\": \(Self.peakResidentMB())}")
+    }
+
+    /// Prints each progress report to standard error with the seconds since `start`.
+    static func printer(since start: Date) -> ProgressHandler {
+        { step in
+            let seconds = String(format: "%7.2f", Date().timeIntervalSince(start))
+            let line = "[\(seconds)s] \(step.stage.rawValue) \(step.completed)/\(step.total) \(step.detail)\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
     }
 
     /// VmHWM from /proc/self/status: the most resident memory this process has held.

@@ -6,5 +6,6 @@ struct Atlas: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atlas",
         abstract: "Open up what an image classifier has learned: classify, lay out, visualise.",
-        subcommands: [DatasetCommand.self, ClassifyCommand.self, LayoutCommand.self])
+        subcommands: [DatasetCommand.self, ClassifyCommand.self, LayoutCommand.self, LayersCommand.self,
+                      VisualizeCommand.self])
 }

@@ -52,11 +52,15 @@ public final class Network {
         }
     }
 
-    /// The layer called `name`; the error lists the layers there are.
+    /// The layer called `name`; the error names the closest layers there are, and the top-level
+    /// ones (`features.K`, not `features.K.conv.J`).
     public func layer(named name: String) throws -> NodeID {
         guard let node = graph.node(named: name) else {
-            throw ModelError("\(self.name) has no layer '\(name)'; its layers are "
-                + graph.nodes.dropFirst().map(\.name).joined(separator: ", "))
+            let names = graph.nodes.dropFirst().map(\.name), close = closeNames(to: name, among: names)
+            let topLevel = names.filter { $0.split(separator: ".").count <= 2 }
+            throw ModelError("\(self.name) has no layer '\(name)'"
+                + (close.isEmpty ? "" : "; did you mean " + close.joined(separator: ", ") + "?")
+                + " Its top-level layers are " + topLevel.joined(separator: ", ") + "; `atlas layers` lists them all.")
         }
         return node
     }
@@ -65,6 +69,13 @@ public final class Network {
     /// (NCHW, or [N, classes] for the logits and probabilities).
     public func forward(_ batch: Tensor, to layerNames: [String]) throws -> [Tensor] {
         try executor.run(batch, outputs: layerNames.map(layer(named:)))
+    }
+
+    /// Runs a preprocessed NCHW batch to the named layer and returns its output and the map from
+    /// dL/d(output) to dL/d(batch) (reverse mode through the network's own backward primitives).
+    public func forwardWithPullback(_ batch: Tensor, to layerName: String) throws -> (Tensor, (Tensor) throws -> Tensor) {
+        let (output, pullback) = try executor.runWithPullback(batch, to: layer(named: layerName), gradientsAt: [graph.input])
+        return (output, { try pullback($0)[0] })
     }
 
     /// Class probabilities [N, classes] for a preprocessed NCHW batch.

@@ -26,11 +26,16 @@ struct FiniteDifferences {
         }
     }
 
-    /// L at `x`, and which side of each kink every activation lies on.
+    /// L at `x`, and for every activation whether it lies strictly between the kinks.
     private func evaluate(_ x: Tensor) throws -> (loss: Double, sides: [Bool]) {
         let values = try executor.run(x, outputs: [output] + kinked)
-        let loss = zip(values[0].values, seed.values).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        return (loss, values.dropFirst().flatMap { $0.values.flatMap { [$0 > 0, $0 < 6] } })
+        var loss = 0.0
+        for (y, s) in zip(values[0].values, seed.values) { loss += Double(y) * Double(s) }
+        var sides: [Bool] = []
+        for activation in values.dropFirst() {
+            for y in activation.values { sides.append(y > 0 && y < 6) }
+        }
+        return (loss, sides)
     }
 
     /// dL/dx[i] for every element, nil where a perturbation of `step` crosses a kink.

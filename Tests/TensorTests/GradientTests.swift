@@ -3,23 +3,25 @@ import XCTest
 
 /// The backward pass against central finite differences: each operation alone, then a small
 /// MobileNetV2-like network. Forward passes run in Float; with steps of 1e-2 on values of order 1
-/// and piecewise-linear operations, Float rounding leaves finite differences within about 1e-5
-/// of the true gradient (relative to its largest element), and softmax's curvature adds about
-/// step² = 1e-4 times its third derivative (< 0.1); 1e-3 leaves a margin of ten above both.
+/// and piecewise-linear operations, Float rounding leaves finite differences within about 2e-5
+/// of the true gradient (relative to its largest element, measured), and softmax's curvature adds
+/// about step² = 1e-4 times its third derivative (< 0.1). The network needs steps of 3e-3 (fewer
+/// kink crossings) and its loss moves hundreds of outputs at once: rounding reaches 3e-4 there.
+/// 1e-3 is above all of these, and far below the error of any wrong backward (order 1).
 final class GradientTests: XCTestCase {
     private var random = SeededGenerator(seed: 23)
     private let tolerance = 1e-3
 
     /// The input gradient of `output` (or of its last node) for random x and seed.
     private func check(_ graph: Graph, input shape: [Int], output: NodeID? = nil, inputRange: ClosedRange<Float> = -1...1,
-                       _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+                       step: Float = 1e-2, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let output = output ?? NodeID(index: graph.nodes.count - 1)
         let x = random.tensor(shape, in: inputRange)
         let outputShape = try graph.shapes(input: shape)[output.index]
         let seed = random.tensor(outputShape)
         let reference = try FiniteDifferences(graph, output: output, seed: seed)
         let (_, pullback) = try GraphExecutor(graph).runWithPullback(x, to: output, gradientsAt: [graph.input])
-        let error = assertGradient(try pullback(seed)[0], try reference.gradient(at: x, step: 1e-2), tolerance: tolerance, what,
+        let error = assertGradient(try pullback(seed)[0], try reference.gradient(at: x, step: step), tolerance: tolerance, what,
                                    file: file, line: line)
         print("gradient check \(what): relative error \(error)")
     }
@@ -35,17 +37,17 @@ final class GradientTests: XCTestCase {
     }
 
     func testConvolutions() throws {
-        try check(convolutionGraph([6, 4]), input: [2, 4, 7, 7], "3x3 convolution")
-        try check(convolutionGraph([5, 4], kernel: 1), input: [2, 4, 5, 5], "1x1 convolution")
-        try check(convolutionGraph([6, 4], stride: 2), input: [2, 4, 7, 8], "strided 3x3 convolution")
+        try check(convolutionGraph([6, 4]), input: [1, 4, 6, 6], "3x3 convolution")
+        try check(convolutionGraph([5, 4], kernel: 1), input: [1, 4, 4, 4], "1x1 convolution")
+        try check(convolutionGraph([6, 4], stride: 2), input: [1, 4, 7, 6], "strided 3x3 convolution")
         try check(convolutionGraph([6, 4], stride: 2, padding: Padding(top: 0, left: 0, bottom: 1, right: 1)),
                   input: [1, 4, 8, 8], "strided convolution, padding only bottom right")
-        try check(convolutionGraph([8, 8], groups: 8), input: [2, 8, 6, 6], "depthwise convolution")
-        try check(convolutionGraph([8, 8], groups: 8, stride: 2), input: [2, 8, 7, 7], "strided depthwise convolution")
-        try check(convolutionGraph([6, 4], groups: 2), input: [2, 4, 5, 5], "grouped convolution")
-        try check(convolutionGraph([6, 4], activation: .relu6), input: [2, 4, 6, 6], inputRange: -3...3,
+        try check(convolutionGraph([8, 8], groups: 8), input: [1, 8, 5, 5], "depthwise convolution")
+        try check(convolutionGraph([8, 8], groups: 8, stride: 2), input: [1, 8, 7, 7], "strided depthwise convolution")
+        try check(convolutionGraph([6, 4], groups: 2), input: [1, 4, 5, 5], "grouped convolution")
+        try check(convolutionGraph([6, 4], activation: .relu6), input: [2, 4, 5, 5], inputRange: -3...3,
                   "3x3 convolution with fused ReLU6")
-        try check(convolutionGraph([8, 8], groups: 8, activation: .relu), input: [2, 8, 6, 6], "depthwise convolution with fused ReLU")
+        try check(convolutionGraph([8, 8], groups: 8, activation: .relu), input: [1, 8, 5, 5], "depthwise convolution with fused ReLU")
     }
 
     func testActivations() throws {
@@ -140,8 +142,9 @@ final class GradientTests: XCTestCase {
 
     func testSmallMobileNetInputGradient() throws {
         let (graph, _, _) = try smallMobileNet()
-        try check(graph, input: [2, 3, 12, 12], inputRange: -2...2, "small MobileNetV2-like network, probabilities")
-        try check(graph, input: [1, 3, 10, 10], output: graph.node(named: "features.2"), inputRange: -2...2,
+        // Many activations: smaller steps, so that fewer perturbations cross a kink.
+        try check(graph, input: [1, 3, 10, 10], inputRange: -2...2, step: 3e-3, "small MobileNetV2-like network, probabilities")
+        try check(graph, input: [1, 3, 10, 10], output: graph.node(named: "features.2"), inputRange: -2...2, step: 3e-3,
                   "small MobileNetV2-like network, features.2")
     }
 

@@ -9,8 +9,8 @@ import CDNNL
 /// `add` is fused into it (`ResidualFusion`; not done when the caller asks for the convolution's
 /// own output): the add's output is then the skip input's memory, accumulated onto in place when
 /// nothing later reads the skip. Outputs asked for are therefore copied out as soon as they are
-/// computed. (A backward pass, which needs the activations kept, would compile without the
-/// in-place accumulation.)
+/// computed. (The backward pass, `BackwardPlan`, asks for the activations it reads as outputs,
+/// so in-place accumulation never overwrites one before it is copied out.)
 final class ExecutionPlan {
     let inputShape: [Int]
     private let graph: Graph

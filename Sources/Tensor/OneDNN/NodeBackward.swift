@@ -25,13 +25,17 @@ enum NodeBackward {
     /// dL/d(input) for each input of the node, from dL/d(output) and, where needed, the node's
     /// forward output.
     func inputGradients(_ gradient: [Float], output: [Float]?) throws -> [[Float]] {
+        func saved() throws -> [Float] {
+            guard let output else { throw TensorError("a backward step ran without the forward output it reads") }
+            return output
+        }
         switch self {
         case .none: return []
         case .identity(let inputs): return Array(repeating: gradient, count: inputs)
         case .primitive(let invocation, let readsOutput):
-            return [try invocation.run(readsOutput ? [output!, gradient] : [gradient])]
+            return [try invocation.run(readsOutput ? [saved(), gradient] : [gradient])]
         case .chain(let activation, let convolution):
-            return [try convolution.run([activation.run([output!, gradient])])]
+            return [try convolution.run([activation.run([saved(), gradient])])]
         }
     }
 
@@ -138,7 +142,8 @@ enum NodeBackward {
     private static func averagePool(_ algorithm: dnnl_alg_kind_t, kernel: [Int], stride: Int, padding: (low: [Int], high: [Int]),
                                     source: [Int], output: [Int], engine: Engine, stream: Stream,
                                     purpose: String) throws -> PlainInvocation {
-        var sourceDescriptor = try dnnl_memory_desc_t.any(source), outputDescriptor = try dnnl_memory_desc_t.any(output)
+        // oneDNN's pooling takes no `any` source; plain suits the small tensors it sees here.
+        var sourceDescriptor = try dnnl_memory_desc_t.plain(source), outputDescriptor = try dnnl_memory_desc_t.any(output)
         let strides = [Int64(stride), Int64(stride)], kernel = kernel.map(Int64.init)
         let low = padding.low.map(Int64.init), high = padding.high.map(Int64.init)
         var forward = dnnl_pooling_desc_t(), backward = dnnl_pooling_desc_t()

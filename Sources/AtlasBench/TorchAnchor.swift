@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import Models
+
+/// The PyTorch anchors: Python scripts in Benchmarks/anchors run in .deps/venv-bench, each
+/// printing one JSON result line.
+enum TorchAnchor {
+    /// Runs `script` (relative to the repository) with `arguments` in .deps/venv-bench, creating
+    /// the venv first if it is missing, and decodes its last JSON line.
+    static func run<Result: Decodable>(script: String, arguments: [String], as: Result.Type) throws -> Result {
+        guard let root = AtlasHome.folder(holding: script) else {
+            throw ValidationError("\(script) not found in \(AtlasHome.searched)")
+        }
+        let python = "\(root)/.deps/venv-bench/bin/python"
+        if !FileManager.default.isExecutableFile(atPath: python) {
+            print("  creating .deps/venv-bench for the PyTorch anchor (Benchmarks/anchors/setup-torch-venv)")
+            _ = try runTool("\(root)/Benchmarks/anchors/setup-torch-venv", [])
+        }
+        let output = try runTool(python, ["\(root)/\(script)"] + arguments)
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+              let result = try? JSONDecoder().decode(Result.self, from: Data(line.utf8)) else {
+            throw ValidationError("the PyTorch anchor \(script) printed no result line:\n\(output)")
+        }
+        return result
+    }
+
+    /// Runs a program and returns its standard output (its standard error passes through).
+    private static func runTool(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
+        }
+        return text
+    }
+}
