@@ -43,6 +43,8 @@ enum NNDescent {
                 fillEmptySlots(heaps, count: n, k: k, rows: rows, random: &random)
             }
         }
+        progress?(LayoutProgress(stage: .neighbors, completed: 0, total: parameters.maxIterations,
+                                 detail: "candidates from the forest's leaves"))
         for iteration in 0..<parameters.maxIterations {
             let candidates = Candidates(&heaps, maxCandidates: parameters.maxCandidates, random: &random)
             var changed = 0
@@ -173,27 +175,37 @@ enum NNDescent {
         init(_ heaps: inout NeighborHeaps, maxCandidates: Int, random: inout SeededGenerator) {
             self.maxCandidates = maxCandidates
             let n = heaps.count, k = heaps.k
+            let priorities = (0..<(n * k)).map { _ in random.unitFloat() }
             var newHeaps = NeighborHeaps(count: n, k: maxCandidates)
             var oldHeaps = NeighborHeaps(count: n, k: maxCandidates)
             heaps.withUnsafeHeaps { heaps in
                 newHeaps.withUnsafeHeaps { newHeaps in
                     oldHeaps.withUnsafeHeaps { oldHeaps in
-                        for i in 0..<n {
-                            for slot in (i * k)..<(i * k + k) {
-                                let j = heaps.indices[slot]
-                                if j < 0 { continue }
-                                let priority = random.unitFloat()
-                                let target = heaps.isNew[slot] ? newHeaps : oldHeaps
-                                target.push(i, j, priority, isNew: false)
-                                target.push(Int(j), Int32(i), priority, isNew: false)
+                        priorities.withUnsafeBufferPointer { priorities in
+                            // As `apply`: each worker owns a range of rows and scans every
+                            // neighbour list in order, so a row's pushes come in the same order
+                            // whatever the number of workers.
+                            parallelFor(workerCount) { worker in
+                                let owned = slice(worker, of: workerCount, count: n)
+                                for i in 0..<n {
+                                    for slot in (i * k)..<(i * k + k) {
+                                        let j = Int(heaps.indices[slot])
+                                        if j < 0 || !(owned.contains(i) || owned.contains(j)) { continue }
+                                        let target = heaps.isNew[slot] ? newHeaps : oldHeaps
+                                        if owned.contains(i) { target.push(i, Int32(j), priorities[slot], isNew: false) }
+                                        if owned.contains(j) { target.push(j, Int32(i), priorities[slot], isNew: false) }
+                                    }
+                                }
                             }
                         }
-                        for i in 0..<n {
-                            for slot in (i * k)..<(i * k + k) where heaps.isNew[slot] {
-                                let j = heaps.indices[slot]
-                                for c in 0..<maxCandidates where newHeaps.indices[i * maxCandidates + c] == j {
-                                    heaps.isNew[slot] = false
-                                    break
+                        parallelFor(workerCount) { worker in
+                            for i in slice(worker, of: workerCount, count: n) {
+                                for slot in (i * k)..<(i * k + k) where heaps.isNew[slot] {
+                                    let j = heaps.indices[slot]
+                                    for c in 0..<maxCandidates where newHeaps.indices[i * maxCandidates + c] == j {
+                                        heaps.isNew[slot] = false
+                                        break
+                                    }
                                 }
                             }
                         }

@@ -93,37 +93,85 @@ struct UMAPOptimizer {
         let nextNegative: UnsafeMutablePointer<Float>
     }
 
-    /// One epoch for the points in `rows`.
+    /// How many cursors walk a slice's rows side by side. Each sample starts from the head's
+    /// last move, so one row is a chain of dependent steps (power, division, clip); cursors on
+    /// different rows give the processor independent chains to overlap.
+    static let walkers = 2
+
+    /// A cursor over a run of rows: the row, its next edge and its position so far.
+    private struct Walker<Position: SIMD> where Position.Scalar == Float {
+        var row: Int
+        let end: Int
+        var edge: Int
+        var head: Position
+    }
+
+    /// One epoch for the points in `rows`, split between `walkers` cursors that take turns
+    /// sampling one edge each.
     private func run<Position>(rows: Range<Int>, _ schedule: EdgeSchedule, _ c: EpochContext<Position>,
                                _ random: inout SeededGenerator) {
-        let negativeRate = Float(negativeSampleRate)
-        let twoAB = 2 * a * b, twoGammaB = 2 * repulsionStrength * b
-        withUnsafeTemporaryAllocation(of: Position.self, capacity: 8) { differences in
-            for i in rows {
-                var head = c.positions[i]
-                for e in schedule.offsets[i]..<schedule.offsets[i + 1] where c.nextSample[e] <= c.epoch {
-                    let difference = head - c.snapshot[Int(schedule.tails[e])]
-                    let squared = (difference * difference).sum()
-                    if squared > 0 {
-                        let power = fastPow(squared, b)
-                        let coefficient = -twoAB * power / squared / (a * power + 1)
-                        head += 2 * c.alpha * clip(coefficient * difference)
-                    }
-                    let period = schedule.epochsPerSample[e]
-                    c.nextSample[e] += period
-                    let negativePeriod = period / negativeRate
-                    let negatives = max(0, Int((c.epoch - c.nextNegative[e]) / negativePeriod))
-                    var done = 0
-                    while done < negatives {
-                        let batch = min(8, negatives - done)
-                        head += c.alpha * repulsion(head, i, batch, twoGammaB, c, differences.baseAddress!, &random)
-                        done += batch
-                    }
-                    c.nextNegative[e] += Float(negatives) * negativePeriod
+        var walkers = (0..<Self.walkers).map { part in
+            let mine = slice(part, of: Self.walkers, count: rows.count)
+            let first = rows.lowerBound + mine.lowerBound
+            return Walker(row: first, end: rows.lowerBound + mine.upperBound,
+                          edge: first < rows.upperBound ? schedule.offsets[first] : 0,
+                          head: first < rows.upperBound ? c.positions[first] : Position())
+        }
+        withUnsafeTemporaryAllocation(of: Position.self, capacity: 8 * Self.walkers) { differences in
+            var busy = true
+            while busy {
+                busy = false
+                for w in walkers.indices {
+                    busy = step(&walkers[w], schedule, c, differences.baseAddress! + 8 * w, &random) || busy
                 }
-                c.positions[i] = head
             }
         }
+    }
+
+    /// Samples the walker's next due edge (moving on to its next row when a row is done);
+    /// false when its rows are finished.
+    @inline(__always)
+    private func step<Position>(_ w: inout Walker<Position>, _ schedule: EdgeSchedule, _ c: EpochContext<Position>,
+                                _ differences: UnsafeMutablePointer<Position>, _ random: inout SeededGenerator) -> Bool {
+        while w.row < w.end {
+            if w.edge == schedule.offsets[w.row + 1] {
+                c.positions[w.row] = w.head
+                w.row += 1
+                if w.row < w.end { w.head = c.positions[w.row] }
+                continue
+            }
+            let e = w.edge
+            w.edge += 1
+            if c.nextSample[e] > c.epoch { continue }
+            sample(e, of: w.row, &w.head, schedule, c, differences, &random)
+            return true
+        }
+        return false
+    }
+
+    /// Edge e of point i: the pull towards its tail, then the negative samples due with it.
+    @inline(__always)
+    private func sample<Position>(_ e: Int, of i: Int, _ head: inout Position, _ schedule: EdgeSchedule,
+                                  _ c: EpochContext<Position>, _ differences: UnsafeMutablePointer<Position>,
+                                  _ random: inout SeededGenerator) {
+        let difference = head - c.snapshot[Int(schedule.tails[e])]
+        let squared = (difference * difference).sum()
+        if squared > 0 {
+            let power = fastPow(squared, b)
+            let coefficient = -2 * a * b * power / squared / (a * power + 1)
+            head += 2 * c.alpha * clip(coefficient * difference)
+        }
+        let period = schedule.epochsPerSample[e]
+        c.nextSample[e] += period
+        let negativePeriod = period / Float(negativeSampleRate)
+        let negatives = max(0, Int((c.epoch - c.nextNegative[e]) / negativePeriod))
+        var done = 0
+        while done < negatives {
+            let batch = min(8, negatives - done)
+            head += c.alpha * repulsion(head, i, batch, c, differences, &random)
+            done += batch
+        }
+        c.nextNegative[e] += Float(negatives) * negativePeriod
     }
 
     /// The summed push of `batch` (at most 8) random points on point i, each clipped as
@@ -131,8 +179,8 @@ struct UMAPOptimizer {
     /// head between them; those moves are small) so that the eight squared distances go
     /// through the power and the division side by side in SIMD lanes.
     @inline(__always)
-    private func repulsion<Position>(_ head: Position, _ i: Int, _ batch: Int, _ twoGammaB: Float,
-                                     _ c: EpochContext<Position>, _ differences: UnsafeMutablePointer<Position>,
+    private func repulsion<Position>(_ head: Position, _ i: Int, _ batch: Int, _ c: EpochContext<Position>,
+                                     _ differences: UnsafeMutablePointer<Position>,
                                      _ random: inout SeededGenerator) -> Position {
         var squared = Float8()
         for lane in 0..<batch {
@@ -142,7 +190,7 @@ struct UMAPOptimizer {
             differences[lane] = difference
             squared[lane] = (difference * difference).sum()
         }
-        let coefficient = (twoGammaB / ((0.001 + squared) * (a * fastPow(squared, b) + 1)))
+        let coefficient = (2 * repulsionStrength * b / ((0.001 + squared) * (a * fastPow(squared, b) + 1)))
             .replacing(with: 0, where: squared .<= 0)
         var push = Position()
         for lane in 0..<batch { push += clip(coefficient[lane] * differences[lane]) }
