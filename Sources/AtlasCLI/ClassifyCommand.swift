@@ -33,17 +33,7 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "How images are brought to the input size: \(Resizing.allValueStrings.joined(separator: ", ")).")
     var resize = Resizing.torchvision
 
-    @Option(help: "The network: \(ModelName.allValueStrings.joined(separator: ", ")).")
-    var model = ModelName.mobileNetV2
-
-    @Option(help: "A checkpoint to load instead of the installed one.")
-    var weights: String?
-
-    @Flag(help: "Do not check the checkpoint's sha256 (for a copy that was retrained or converted).")
-    var noVerify = false
-
-    @Option(help: "Compute threads (default: all cores, or OMP_NUM_THREADS).")
-    var threads: Int?
+    @OptionGroup var network: NetworkOptions
 
     @Option(help: "Images per batch.")
     var batchSize = 16
@@ -55,10 +45,7 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { try ComputeThreads.set(threads) }
-        let path = try weights ?? model.weightsFile.defaultPath()
-        let network = try model.load(weightsAt: path, verify: !noVerify)
-        let classifier = try ImageClassifier(network: network, labels: ImageNetLabels.load(), resizing: resize,
+        let classifier = try ImageClassifier(network: network.load(), labels: ImageNetLabels.load(), resizing: resize,
                                              batchSize: batchSize)
         let files = try images.flatMap { path -> [String] in
             var isFolder: ObjCBool = false
