@@ -127,15 +127,9 @@ enum NodeBackward {
         try check(dnnl_convolution_backward_data_desc_init(&backward, dnnl_convolution_direct, &sourceDescriptor, &weights,
                                                            &outputDescriptor, strides, low, high),
                   "dnnl_convolution_backward_data_desc_init", for: purpose)
-        let hint = try Primitive(forward, engine: engine, purpose: purpose)
-        let primitive = try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
-        let weightsMemory = try Memory.constant(convolution.weights.values, shape: weightsShape,
-                                                layout: primitive.memoryDescriptor(dnnl_query_weights_md), engine: engine,
-                                                stream: stream, purpose: purpose)
-        return try PlainInvocation(primitive, inputs: [.init(number: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, shape: output)],
-                                   constants: [(DNNL_ARG_WEIGHTS, weightsMemory)],
-                                   output: .init(number: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, shape: source),
-                                   engine: engine, stream: stream)
+        return try backwardData(forward: forward, backward: backward, weights: convolution.weights.values,
+                                weightsShape: weightsShape, source: source, output: output, engine: engine, stream: stream,
+                                purpose: purpose)
     }
 
     /// Average pooling backward: each output's gradient spread evenly over its window.
@@ -172,9 +166,20 @@ enum NodeBackward {
                   "dnnl_inner_product_forward_desc_init", for: purpose)
         try check(dnnl_inner_product_backward_data_desc_init(&backward, &sourceDescriptor, &weights, &outputDescriptor),
                   "dnnl_inner_product_backward_data_desc_init", for: purpose)
+        return try backwardData(forward: forward, backward: backward, weights: linear.weights.values,
+                                weightsShape: weightsShape, source: source, output: output, engine: engine, stream: stream,
+                                purpose: purpose)
+    }
+
+    /// The backward-data primitive of a weighted operation (convolution, inner product), created
+    /// with its forward as the hint, that maps the output gradient to the source gradient with the
+    /// weights held as a constant in the layout the primitive wants.
+    private static func backwardData<Forward, Backward>(forward: Forward, backward: Backward, weights: [Float],
+                                                        weightsShape: [Int], source: [Int], output: [Int], engine: Engine,
+                                                        stream: Stream, purpose: String) throws -> PlainInvocation {
         let hint = try Primitive(forward, engine: engine, purpose: purpose)
         let primitive = try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
-        let weightsMemory = try Memory.constant(linear.weights.values, shape: weightsShape,
+        let weightsMemory = try Memory.constant(weights, shape: weightsShape,
                                                 layout: primitive.memoryDescriptor(dnnl_query_weights_md), engine: engine,
                                                 stream: stream, purpose: purpose)
         return try PlainInvocation(primitive, inputs: [.init(number: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, shape: output)],
