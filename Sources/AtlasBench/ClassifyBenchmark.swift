@@ -10,18 +10,13 @@ struct ClassifyBenchmark: ParsableCommand {
         commandName: "classify",
         abstract: "MobileNetV2 forward speed at 224x224, batch 1 and 16, against PyTorch (Benchmarks/anchors/torch_classify.py).")
 
-    @Option(help: "Compute threads, for both (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var anchorOptions: TorchAnchorOptions
 
     @Option(help: "Timing length per batch size, in seconds.")
     var seconds = 3.0
 
-    @Flag(help: "Skip the PyTorch anchor.")
-    var noAnchor = false
-
     func run() throws {
-        try ComputeThreads.set(threads)
-        let network = try ModelName.mobileNetV2.load(weightsAt: ModelName.mobileNetV2.weightsFile.defaultPath())
+        let network = try anchorOptions.loadMobileNetV2()
         let flops = try Self.flopsPerImage(network.graph, inputSize: network.inputSize)
         print("mobilenet_v2, \(ComputeThreads.count) threads, \(String(format: "%.2f", flops / 1e9)) GFLOP per image")
         var ours: [Int: Double] = [:]
@@ -30,9 +25,9 @@ struct ClassifyBenchmark: ParsableCommand {
             ours[batch] = ips
             print(String(format: "  atlas (oneDNN) batch %2d: %7.1f images/s  (%.1f GFLOP/s)", batch, ips, ips * flops / 1e9))
         }
-        guard !noAnchor else { return }
+        guard !anchorOptions.noAnchor else { return }
         let anchor = try TorchAnchor.run(script: "Benchmarks/anchors/torch_classify.py",
-                                         arguments: ["--threads", "\(threads)", "--seconds", "\(seconds)"], as: TorchResult.self)
+                                         arguments: ["--threads", "\(anchorOptions.threads)", "--seconds", "\(seconds)"], as: TorchResult.self)
         print("  PyTorch \(anchor.torch) (\(anchor.threads) threads):")
         for (batch, torchIPS) in [(1, anchor.batch1_ips), (16, anchor.batch16_ips)] {
             print(String(format: "  torch          batch %2d: %7.1f images/s   atlas / torch = %.2f", batch, torchIPS, ours[batch]! / torchIPS))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Models
+import Tensor
 
 /// The PyTorch anchors: Python scripts in Benchmarks/anchors run in .deps/venv-bench, each
 /// printing one JSON result line.
@@ -38,5 +39,20 @@ enum TorchAnchor {
             throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
         }
         return text
+    }
+}
+
+/// The options every network benchmark against a PyTorch anchor shares.
+struct TorchAnchorOptions: ParsableArguments {
+    @Option(help: "Compute threads, for both (default: all cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Skip the PyTorch anchor.")
+    var noAnchor = false
+
+    /// Sets the thread count, then loads the installed MobileNetV2.
+    func loadMobileNetV2() throws -> Network {
+        try ComputeThreads.set(threads)
+        return try ModelName.mobileNetV2.load(weightsAt: ModelName.mobileNetV2.weightsFile.defaultPath())
     }
 }

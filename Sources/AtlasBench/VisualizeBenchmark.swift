@@ -12,26 +12,21 @@ struct VisualizeBenchmark: ParsableCommand {
         commandName: "visualize",
         abstract: "Feature-visualization steps per second to features.13: batch 16 at 80 px and batch 1 at 224 px, against PyTorch.")
 
-    @Option(help: "Compute threads, for both (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var anchorOptions: TorchAnchorOptions
 
     @Option(help: "Timed steps per configuration (after 3 warm-up steps).")
     var steps = 10
 
-    @Flag(help: "Skip the PyTorch anchor.")
-    var noAnchor = false
-
     private static let layer = "features.13"
 
     func run() throws {
-        try ComputeThreads.set(threads)
-        let network = try ModelName.mobileNetV2.load(weightsAt: ModelName.mobileNetV2.weightsFile.defaultPath())
+        let network = try anchorOptions.loadMobileNetV2()
         print("feature visualization to \(Self.layer), \(ComputeThreads.count) threads, median of \(steps) steps")
         let ours = [try stepsPerSecond(network, batch: 16, size: 80), try stepsPerSecond(network, batch: 1, size: 224)]
         print(String(format: "  atlas   batch 16 at 80 px: %.3f steps/s   batch 1 at 224 px: %.3f steps/s", ours[0], ours[1]))
-        guard !noAnchor else { return }
+        guard !anchorOptions.noAnchor else { return }
         let anchor = try TorchAnchor.run(script: "Benchmarks/anchors/torch_visualize.py",
-                                         arguments: ["--threads", "\(threads)", "--steps", "\(steps)"], as: TorchResult.self)
+                                         arguments: ["--threads", "\(anchorOptions.threads)", "--steps", "\(steps)"], as: TorchResult.self)
         print(String(format: "  PyTorch batch 16 at 80 px: %.3f steps/s   batch 1 at 224 px: %.3f steps/s   (torch %@)",
                      anchor.batch16_80px_steps_per_s, anchor.batch1_224px_steps_per_s, anchor.torch))
         print(String(format: "  ratio (atlas / PyTorch): batch 16 at 80 px %.2fx, batch 1 at 224 px %.2fx",

@@ -102,12 +102,8 @@ enum NodeBackward {
                   "dnnl_eltwise_forward_desc_init", for: purpose)
         try check(dnnl_eltwise_backward_desc_init(&backward, algorithm, &data, &data, alpha, beta),
                   "dnnl_eltwise_backward_desc_init", for: purpose)
-        let hint = try Primitive(forward, engine: engine, purpose: purpose)
-        let primitive = try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
-        return try PlainInvocation(primitive, inputs: [.init(number: DNNL_ARG_DST, query: dnnl_query_dst_md, shape: shape),
-                                                       .init(number: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, shape: shape)],
-                                   constants: [], output: .init(number: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, shape: shape),
-                                   engine: engine, stream: stream)
+        return try backwardFromOutput(forward: forward, backward: backward, shape: shape, engine: engine, stream: stream,
+                                      purpose: purpose)
     }
 
     /// Convolution backward data (the transposed convolution with the same weights), in the
@@ -195,6 +191,15 @@ enum NodeBackward {
         try check(dnnl_softmax_forward_desc_init(&forward, dnnl_forward_training, &data, 1),
                   "dnnl_softmax_forward_desc_init", for: purpose)
         try check(dnnl_softmax_backward_desc_init(&backward, &data, &data, 1), "dnnl_softmax_backward_desc_init", for: purpose)
+        return try backwardFromOutput(forward: forward, backward: backward, shape: shape, engine: engine, stream: stream,
+                                      purpose: purpose)
+    }
+
+    /// The backward primitive (hinted by its forward) of an elementwise operation whose gradient
+    /// follows from the forward output and the output gradient (ReLU, ReLU6, softmax).
+    private static func backwardFromOutput<Forward, Backward>(forward: Forward, backward: Backward, shape: [Int],
+                                                              engine: Engine, stream: Stream,
+                                                              purpose: String) throws -> PlainInvocation {
         let hint = try Primitive(forward, engine: engine, purpose: purpose)
         let primitive = try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
         return try PlainInvocation(primitive, inputs: [.init(number: DNNL_ARG_DST, query: dnnl_query_dst_md, shape: shape),
