@@ -14,10 +14,12 @@ let package = Package(
     products: [
         .executable(name: "atlas", targets: ["AtlasCLI"]),
         .executable(name: "atlas-bench", targets: ["AtlasBench"]),
-        .library(name: "AtlasKit", targets: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render"]),
+        .library(name: "AtlasKit", targets: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
+                                                    "Collect", "Palette", "Paint", "Search"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries from Debian: module maps only.
@@ -41,15 +43,25 @@ let package = Package(
                 resources: [.copy("Resources/demo-manifest.tsv")], swiftSettings: fast),
         .target(name: "Optvis", dependencies: ["Tensor", "CFFTW"], swiftSettings: fast),
         .target(name: "Layout", swiftSettings: fast),
-        .target(name: "Render", dependencies: ["CCairo", "ArrayFiles"], swiftSettings: fast),
+        .target(name: "Render", dependencies: ["CCairo", "ArrayFiles", "Imaging"], swiftSettings: fast),
+        // The atlas pipeline after the network: photos -> activations -> palette -> painting, search.
+        .target(name: "Collect", dependencies: ["ArrayFiles", "Dataset", "Imaging", "Tensor", "Models", "Optvis"], swiftSettings: fast),
+        .target(name: "Palette", dependencies: ["ArrayFiles", "Tensor", "Models", "Optvis", "Layout", "Render", "Collect", "Imaging"],
+                swiftSettings: fast),
+        .target(name: "Paint", dependencies: ["ArrayFiles", "Tensor", "Models", "Optvis", "Render", "Palette", "Imaging",
+                                              .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: fast),
+        .target(name: "Search", dependencies: ["ArrayFiles", "Dataset", "Tensor", "Models", "Render", "Palette", "Paint",
+                                               "Imaging", "Collect"], swiftSettings: fast),
         .executableTarget(
             name: "AtlasCLI",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
+                           "Collect", "Palette", "Paint", "Search",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         .executableTarget(
             name: "AtlasBench",
-            dependencies: ["ArrayFiles", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
+            dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
+                           "Collect", "Palette", "Paint", "Search",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
 
@@ -60,5 +72,11 @@ let package = Package(
         .testTarget(name: "OptvisTests", dependencies: ["Optvis", "Tensor"], swiftSettings: fast),
         .testTarget(name: "LayoutTests", dependencies: ["Layout", "ArrayFiles"], swiftSettings: fast),
         .testTarget(name: "ArrayFilesTests", dependencies: ["ArrayFiles"], swiftSettings: fast),
+        .testTarget(name: "CollectTests", dependencies: ["Collect", "Models", "Tensor", "ArrayFiles", "Imaging"], swiftSettings: fast),
+        .testTarget(name: "PaletteTests", dependencies: ["Palette", "Collect", "Models", "Tensor", "ArrayFiles", "Imaging", "Render"],
+                    swiftSettings: fast),
+        .testTarget(name: "PaintTests", dependencies: ["Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging"], swiftSettings: fast),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging"],
+                    swiftSettings: fast),
     ]
 )

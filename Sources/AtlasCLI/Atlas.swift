@@ -1,4 +1,5 @@
 import ArgumentParser
+import Tensor
 
 /// `atlas`: activation atlases, concept palettes and painting for image classifiers.
 @main
@@ -7,5 +8,12 @@ struct Atlas: ParsableCommand {
         commandName: "atlas",
         abstract: "Open up what an image classifier has learned: classify, lay out, visualise.",
         subcommands: [DatasetCommand.self, ClassifyCommand.self, LayoutCommand.self, LayersCommand.self,
-                      VisualizeCommand.self])
+                      VisualizeCommand.self, CollectCommand.self, PaletteCommand.self, RenderCommand.self, IndexCommand.self,
+                      SearchCommand.self, PaintCommand.self, CanvasCommand.self])
+
+    /// Tunes the process (`ProcessTuning`), then parses the arguments and runs the command.
+    static func main() {
+        ProcessTuning.apply()
+        main(nil)
+    }
 }

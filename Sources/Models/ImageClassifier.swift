@@ -6,6 +6,10 @@ public struct ClassScore: Sendable, Equatable, Codable {
     public let index: Int
     public let label: String
     public let probability: Float
+
+    public init(index: Int, label: String, probability: Float) {
+        (self.index, self.label, self.probability) = (index, label, probability)
+    }
 }
 
 /// The top classes for one image.

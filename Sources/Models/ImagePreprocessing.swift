@@ -22,9 +22,10 @@ public struct InputNormalization: Sendable, Equatable {
 
 extension Network {
     /// The network's input for images: each resized as asked, scaled to [0, 1] and normalised,
-    /// stacked into [N, 3, size, size]. `names` (file paths) are for error messages.
-    public func input(for images: [RGBImage], names: [String], resizing: Resizing) throws -> Tensor {
-        let side = inputSize
+    /// stacked into [N, 3, side, side] (`side` defaults to the network's input size; the layers
+    /// before pooling accept other sizes). `names` (file paths) are for error messages.
+    public func input(for images: [RGBImage], names: [String], resizing: Resizing, side: Int? = nil) throws -> Tensor {
+        let side = side ?? inputSize
         var values: [Float] = []
         values.reserveCapacity(images.count * 3 * side * side)
         for (image, name) in zip(images, names) {

@@ -59,15 +59,9 @@ enum MobileNetV2 {
         /// kernel / 2.
         mutating func convolution(_ input: NodeID, _ conv: String, batchNorm: String? = nil, stride: Int = 1,
                                   depthwise: Bool = false, activation: Activation? = nil, name: String) throws -> NodeID {
-            let stored = try weights.tensor("\(conv).weight")
-            guard stored.shape.count == 4 else {
-                throw ModelError("\(weights.path): '\(conv).weight' has shape \(stored.shape), expected a 4-D convolution kernel")
-            }
-            let normPrefix = batchNorm ?? String(conv.dropLast()) + "1"
-            let norm = try BatchNorm(weights, prefix: normPrefix, channels: stored.shape[0], epsilon: MobileNetV2.batchNormEpsilon)
-            let (folded, bias) = try norm.folded(into: stored)
-            let layer = try Convolution(weights: folded, bias: bias, stride: stride, padding: .symmetric(stored.shape[2] / 2),
-                                        groups: depthwise ? stored.shape[0] : 1, activation: activation)
+            let layer = try weights.foldedConvolution(conv, batchNorm: batchNorm ?? String(conv.dropLast()) + "1",
+                                                      epsilon: MobileNetV2.batchNormEpsilon, stride: stride, depthwise: depthwise,
+                                                      activation: activation, padding: { .symmetric($0 / 2) })
             return try graph.append(.convolution(layer), input, name: name)
         }
     }

@@ -78,6 +78,19 @@ public final class Network {
         return (output, { try pullback($0)[0] })
     }
 
+    /// Runs a preprocessed NCHW batch to `outputName` and returns its output and the map from
+    /// dL/d(output) to dL/d(layer) for each of `layerNames` (layers the output depends on), in
+    /// order: attribution pulls the logits back to an intermediate layer this way, with
+    /// `maxPoolGradient: .relaxed` (by default the executor's).
+    public func forwardWithPullback(_ batch: Tensor, to outputName: String, gradientsAt layerNames: [String],
+                                    maxPoolGradient: MaxPoolGradient? = nil) throws -> (Tensor, (Tensor) throws -> [Tensor]) {
+        try executor.runWithPullback(batch, to: layer(named: outputName), gradientsAt: layerNames.map(layer(named:)),
+                                     maxPoolGradient: maxPoolGradient)
+    }
+
+    /// The name of the logits layer (the input to the softmax).
+    public var logitsName: String { graph.nodes[logits.index].name }
+
     /// Class probabilities [N, classes] for a preprocessed NCHW batch.
     public func probabilities(of batch: Tensor) throws -> Tensor {
         try executor.run(batch, outputs: [probabilities])[0]

@@ -1,5 +1,4 @@
 import ArrayFiles
-import CCairo
 import Foundation
 
 /// A scatter plot of a 1-D or 2-D layout drawn with Cairo, one dot per point, coloured by an
@@ -22,37 +21,18 @@ public struct ScatterPlot {
         if let labels, labels.count != count {
             throw ScatterPlotError("\(labels.count) labels for \(count) points")
         }
-        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(size), Int32(size)) else {
-            throw ScatterPlotError("cannot create a \(size) x \(size) image")
-        }
-        defer { cairo_surface_destroy(surface) }
-        let context = cairo_create(surface)
-        defer { cairo_destroy(context) }
-        cairo_set_source_rgb(context, 1, 1, 1)
-        cairo_paint(context)
-
+        let drawing = try Drawing(width: size, height: size)
         let xs = (0..<count).map { Double(coordinates[$0 * dimension]) }
         let ys = dimension == 2 ? (0..<count).map { Double(coordinates[$0 * dimension + 1]) } : (0..<count).map(jitter)
         let toPixelX = axis(xs), toPixelY = axis(ys)
         let dot = radius ?? max(0.6, min(4, 600 / Double(max(count, 1)).squareRoot()))
-        // Draw in label order so that colours group into few source changes.
-        let order = labels.map { labels in (0..<count).sorted { labels[$0] < labels[$1] } } ?? Array(0..<count)
-        var current = Int.min
-        for i in order {
-            let label = labels?[i] ?? 0
-            if label != current {
-                cairo_fill(context)
-                let (r, g, b) = Self.colour(label)
-                cairo_set_source_rgba(context, r, g, b, 0.8)
-                current = label
-            }
-            let x = toPixelX(xs[i]), y = Double(size) - toPixelY(ys[i])
-            cairo_new_sub_path(context)
-            cairo_arc(context, x, y, dot, 0, 2 * .pi)
+        // One fill per label, so that colours group into few source changes.
+        let groups = Dictionary(grouping: 0..<count) { labels?[$0] ?? 0 }
+        for label in groups.keys.sorted() {
+            let centres = groups[label]!.map { (x: toPixelX(xs[$0]), y: Double(size) - toPixelY(ys[$0])) }
+            drawing.fillCircles(centres: centres, radius: dot, colour: .category(label), opacity: 0.8)
         }
-        cairo_fill(context)
-        cairo_surface_flush(surface)
-        return try encodePNG(surface)
+        return try drawing.png()
     }
 
     /// Writes the plot to `path` atomically.
@@ -76,38 +56,10 @@ public struct ScatterPlot {
         return Double(x >> 11) / 9_007_199_254_740_992.0
     }
 
-    /// Tableau's 20 colours.
-    static func colour(_ label: Int) -> (Double, Double, Double) {
-        let palette: [UInt32] = [0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f,
-                                 0xbcbd22, 0x17becf, 0xaec7e8, 0xffbb78, 0x98df8a, 0xff9896, 0xc5b0d5, 0xc49c94,
-                                 0xf7b6d2, 0xc7c7c7, 0xdbdb8d, 0x9edae5]
-        let rgb = palette[((label % palette.count) + palette.count) % palette.count]
-        return (Double(rgb >> 16 & 0xff) / 255, Double(rgb >> 8 & 0xff) / 255, Double(rgb & 0xff) / 255)
-    }
 }
 
 /// A scatter plot that could not be drawn.
 public struct ScatterPlotError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = "scatter plot: " + description }
-}
-
-/// Collects the bytes Cairo streams out.
-private final class PNGBuffer {
-    var data = Data()
-}
-
-private func encodePNG(_ surface: OpaquePointer) throws -> Data {
-    let buffer = PNGBuffer()
-    let status = withExtendedLifetime(buffer) {
-        cairo_surface_write_to_png_stream(surface, { closure, bytes, length in
-            guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-            Unmanaged<PNGBuffer>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
-            return CAIRO_STATUS_SUCCESS
-        }, Unmanaged.passUnretained(buffer).toOpaque())
-    }
-    guard status == CAIRO_STATUS_SUCCESS else {
-        throw ScatterPlotError("PNG encoding failed: \(String(cString: cairo_status_to_string(status)))")
-    }
-    return buffer.data
 }

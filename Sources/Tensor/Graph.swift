@@ -19,13 +19,19 @@ public enum NodeOperation: Sendable {
     case add
     /// Softmax over dimension 1 (the classes).
     case softmax
+    /// Local response normalisation across channels.
+    case localResponseNormalization(LocalResponseNormalization)
+    /// The inputs, one or more with equal batch and spatial sizes, stacked along dimension 1 (the
+    /// channels) in the order given, as `torch.cat(inputs, 1)`.
+    case concatenation
 
     /// How many inputs the operation takes.
-    var arity: Int {
+    var arity: ClosedRange<Int> {
         switch self {
-        case .input: 0
-        case .add: 2
-        default: 1
+        case .input: 0...0
+        case .add: 2...2
+        case .concatenation: 1...Int.max
+        default: 1...1
         }
     }
 }
@@ -56,9 +62,17 @@ public struct Graph: Sendable {
     /// Appends `operation` reading `inputs`, named `name`; returns the new node.
     @discardableResult
     public mutating func append(_ operation: NodeOperation, _ inputs: NodeID..., name: String) throws -> NodeID {
+        try append(operation, inputs, name: name)
+    }
+
+    /// Appends `operation` reading the list `inputs` (a concatenation of any number of nodes).
+    @discardableResult
+    public mutating func append(_ operation: NodeOperation, _ inputs: [NodeID], name: String) throws -> NodeID {
         guard indexByName[name] == nil else { throw TensorError("graph already has a node named '\(name)'") }
-        guard inputs.count == operation.arity else {
-            throw TensorError("node '\(name)' takes \(operation.arity) inputs, got \(inputs.count)")
+        guard operation.arity.contains(inputs.count) else {
+            let expected = operation.arity.upperBound == Int.max ? "at least \(operation.arity.lowerBound)"
+                : "\(operation.arity.lowerBound)"
+            throw TensorError("node '\(name)' takes \(expected) inputs, got \(inputs.count)")
         }
         guard inputs.allSatisfy({ $0.index >= 0 && $0.index < nodes.count }) else {
             throw TensorError("node '\(name)' reads a node that is not in the graph")
@@ -135,6 +149,15 @@ public struct Graph: Sendable {
         case .softmax:
             guard inputs[0].count >= 2 else { throw fail("softmax needs a [N, classes, ...] input, got \(inputs[0])") }
             return inputs[0]
+        case .localResponseNormalization:
+            return try image(inputs[0])
+        case .concatenation:
+            let first = inputs[0]
+            for shape in inputs where shape.count != first.count || shape.count < 2
+                || shape[0] != first[0] || shape.dropFirst(2) != first.dropFirst(2) {
+                throw fail("cannot concatenate shapes \(first) and \(shape) along the channels")
+            }
+            return [first[0], inputs.reduce(0) { $0 + $1[1] }] + first.dropFirst(2)
         }
     }
 }

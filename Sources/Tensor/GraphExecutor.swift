@@ -3,6 +3,8 @@
 /// per thread.
 public final class GraphExecutor {
     public let graph: Graph
+    /// How pullbacks treat max pooling unless a call says otherwise.
+    public var maxPoolGradient: MaxPoolGradient
     private let engine: Engine
     private let stream: Stream
     /// Convolutions fused into the residual add that is their only use.
@@ -12,8 +14,9 @@ public final class GraphExecutor {
     private var backwardPlans: [BackwardKey: BackwardPlan] = [:]
 
     /// Set the thread count (`ComputeThreads.set`) before creating executors.
-    public init(_ graph: Graph) throws {
+    public init(_ graph: Graph, maxPoolGradient: MaxPoolGradient = .exact) throws {
         self.graph = graph
+        self.maxPoolGradient = maxPoolGradient
         engine = try Engine.cpu()
         stream = try Stream(engine: engine)
         fusions = ResidualFusion.all(in: graph)
@@ -39,10 +42,11 @@ public final class GraphExecutor {
     }
 
     /// The backward pass from `target` for inputs of `inputShape`, compiled on first use.
-    func backwardPlan(inputShape: [Int], target: Int) throws -> BackwardPlan {
-        let key = BackwardKey(inputShape: inputShape, target: target)
+    func backwardPlan(inputShape: [Int], target: Int, maxPoolGradient: MaxPoolGradient) throws -> BackwardPlan {
+        let key = BackwardKey(inputShape: inputShape, target: target, maxPoolGradient: maxPoolGradient)
         if let plan = backwardPlans[key] { return plan }
-        let plan = try BackwardPlan(graph: graph, inputShape: inputShape, target: target, engine: engine, stream: stream)
+        let plan = try BackwardPlan(graph: graph, inputShape: inputShape, target: target, maxPoolGradient: maxPoolGradient,
+                                    engine: engine, stream: stream)
         backwardPlans[key] = plan
         return plan
     }
@@ -51,6 +55,7 @@ public final class GraphExecutor {
 private struct BackwardKey: Hashable {
     let inputShape: [Int]
     let target: Int
+    let maxPoolGradient: MaxPoolGradient
 }
 
 /// What a compiled plan is specific to.

@@ -3,13 +3,16 @@ extension GraphExecutor {
     /// the map from dL/d(output) (plain, the output's shape) to dL/d(node) for each of `nodes`
     /// (the graph input, or any layer the output depends on), in the order asked. Gradients are
     /// with respect to activations only, never weights. ReLU6 passes gradients strictly inside
-    /// (0, 6), ReLU strictly above 0, as PyTorch does.
-    public func runWithPullback(_ input: Tensor, to output: NodeID, gradientsAt nodes: [NodeID])
+    /// (0, 6), ReLU strictly above 0, as PyTorch does. Max pooling's gradient is
+    /// `maxPoolGradient`, by default the executor's.
+    public func runWithPullback(_ input: Tensor, to output: NodeID, gradientsAt nodes: [NodeID],
+                                maxPoolGradient: MaxPoolGradient? = nil)
         throws -> (output: Tensor, pullback: (Tensor) throws -> [Tensor]) {
         guard output.index >= 0 && output.index < graph.nodes.count else {
             throw TensorError("asked for the gradient of a node that is not in the graph")
         }
-        let plan = try backwardPlan(inputShape: input.shape, target: output.index)
+        let plan = try backwardPlan(inputShape: input.shape, target: output.index,
+                                    maxPoolGradient: maxPoolGradient ?? self.maxPoolGradient)
         let onPath = Set(plan.path)
         for node in nodes where !onPath.contains(node.index) {
             let name = node.index >= 0 && node.index < graph.nodes.count ? "'\(graph.nodes[node.index].name)'" : "\(node.index)"

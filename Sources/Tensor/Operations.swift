@@ -102,3 +102,26 @@ public struct Linear: Sendable {
         (self.weights, self.bias) = (weights, bias)
     }
 }
+
+/// Local response normalisation across channels, as PyTorch's `F.local_response_norm` and
+/// oneDNN's `lrn_across_channels`: b_c = a_c / (k + alpha / size * Σ a_c'²)^beta, the sum over
+/// the `size` channels centred on c (channels past either end count as zero).
+public struct LocalResponseNormalization: Sendable, Equatable {
+    /// The window, in channels; odd, so that it is centred (PyTorch and oneDNN place an even
+    /// window differently).
+    public let size: Int
+    public let alpha: Float
+    public let beta: Float
+    public let k: Float
+
+    public init(size: Int, alpha: Float, beta: Float, k: Float) throws {
+        guard size > 0, size % 2 == 1 else {
+            throw TensorError("local response normalisation needs an odd positive window size, got \(size)")
+        }
+        guard k > 0, alpha >= 0, beta >= 0 else {
+            throw TensorError("local response normalisation needs k > 0, alpha >= 0 and beta >= 0, "
+                + "got k \(k), alpha \(alpha), beta \(beta)")
+        }
+        (self.size, self.alpha, self.beta, self.k) = (size, alpha, beta, k)
+    }
+}

@@ -46,7 +46,7 @@ final class MobileNetV2Tests: XCTestCase {
         for (name, actual) in zip(references, [input] + outputs) {
             let expected = try NPY.read("\(folder)/reference/\(name).npy")
             XCTAssertEqual(actual.shape, expected.shape, name)
-            let (error, scale) = Self.maxErrorAndScale(actual.values, expected.values)
+            let (error, scale) = maxErrorAndScale(actual.values, expected.values)
             report.append(name.padding(toLength: 22, withPad: " ", startingAt: 0)
                 + String(format: " %11.3e   %15.4f   %8.2e", error, scale, error / max(scale, 1e-12)))
             switch name {
@@ -74,16 +74,6 @@ final class MobileNetV2Tests: XCTestCase {
                 + "\(result.top[0].label) \(result.top[0].probability), reference \(best) \(row[best])")
         }
         XCTAssertEqual(results.first?.top.first?.label, "Egyptian cat")
-    }
-
-    /// The largest absolute difference, and the largest absolute expected value.
-    private static func maxErrorAndScale(_ actual: [Float], _ expected: [Float]) -> (Float, Float) {
-        var error: Float = actual.count == expected.count ? 0 : .infinity, scale: Float = 0
-        for index in 0..<min(actual.count, expected.count) {
-            error = max(error, abs(actual[index] - expected[index]))
-            scale = max(scale, abs(expected[index]))
-        }
-        return (error, scale)
     }
 
     func testLayerListing() throws {

@@ -63,13 +63,15 @@ final class ObjectiveTests: XCTestCase {
         }
     }
 
-    /// The direction-cosine value, written out from lucid's definition.
-    func testDirectionCosineValueFollowsLucid() throws {
+    /// The direction-cosine value, written out from the article's definition:
+    /// (a.v)^(n+1) / (|a| |v|)^n, with the cosine floored at 0.1.
+    func testDirectionCosineValueFollowsTheArticle() throws {
         var generator = SeededGenerator(seed: 23)
         let activation = try randomTensor([1, 4, 3, 3], using: &generator)
         let vector: [Float] = [2, -1, 0.5, 3]
         let a = (0..<4).map { Double(activation[0, $0, 1, 1]) }
-        let dot = zip(a, vector).map { $0 * Double($1) }.reduce(0, +) / 4
+        let norm = vector.map { Double($0 * $0) }.reduce(0, +).squareRoot()
+        let dot = zip(a, vector).map { $0 * Double($1) }.reduce(0, +) / norm
         let cosine = max(0.1, dot / (1e-4 + a.map { $0 * $0 }.reduce(0, +).squareRoot()))
         let value = try Objective.directionCosine(layer, vector, power: 4).evaluate(activation, at: .layer(layer)).values[0]
         XCTAssertEqual(Double(value), dot * pow(cosine, 4), accuracy: 1e-6 * max(1, abs(dot)))

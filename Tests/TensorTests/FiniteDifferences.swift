@@ -2,38 +2,49 @@
 import XCTest
 
 /// Central finite differences of L(x) = Σ seed · output(x), accumulated in Double, as the
-/// reference for the backward pass. ReLU and ReLU6 are piecewise linear, so away from their
-/// kinks the central difference is exact up to Float rounding of the forward pass; a perturbation
-/// that moves any activation across a kink (0 or 6) is detected from the activations themselves
-/// and left out, instead of loosening the tolerance.
+/// reference for the backward pass. ReLU, ReLU6 and max pooling are piecewise linear, so away
+/// from their kinks the central difference is exact up to Float rounding of the forward pass; a
+/// perturbation that moves any activation across a kink (0 or 6), or changes which input wins a
+/// max-pooling window, is detected from the activations themselves and left out, instead of
+/// loosening the tolerance.
 struct FiniteDifferences {
     let executor: GraphExecutor
     let output: NodeID
     let seed: Tensor
     /// The nodes that end in ReLU or ReLU6 (activation nodes and convolutions with one fused).
     private let kinked: [NodeID]
+    /// The max-pooling nodes, with the node each reads.
+    private let maxPools: [(pooling: Pooling, input: NodeID)]
 
     init(_ graph: Graph, output: NodeID, seed: Tensor) throws {
         executor = try GraphExecutor(graph)
         (self.output, self.seed) = (output, seed)
-        kinked = graph.nodes.indices.map(NodeID.init).filter { id in
-            guard id <= output else { return false }
+        let nodes = graph.nodes.indices.map(NodeID.init).filter { $0 <= output }
+        kinked = nodes.filter { id in
             switch graph[id].operation {
             case .activation: return true
             case .convolution(let convolution): return convolution.activation != nil
             default: return false
             }
         }
+        maxPools = nodes.compactMap { id in
+            guard case .pooling(let pooling) = graph[id].operation, pooling.kind == .max else { return nil }
+            return (pooling, graph[id].inputs[0])
+        }
     }
 
-    /// L at `x`, and for every activation whether it lies strictly between the kinks.
-    private func evaluate(_ x: Tensor) throws -> (loss: Double, sides: [Bool]) {
-        let values = try executor.run(x, outputs: [output] + kinked)
+    /// L at `x`, and the linear piece it lies on: for every activation whether it lies strictly
+    /// between the kinks (1 or 0), then for every max-pooling window the input that wins it.
+    private func evaluate(_ x: Tensor) throws -> (loss: Double, sides: [Int]) {
+        let values = try executor.run(x, outputs: [output] + kinked + maxPools.map(\.input))
         var loss = 0.0
         for (y, s) in zip(values[0].values, seed.values) { loss += Double(y) * Double(s) }
-        var sides: [Bool] = []
-        for activation in values.dropFirst() {
-            for y in activation.values { sides.append(y > 0 && y < 6) }
+        var sides: [Int] = []
+        for activation in values[1..<1 + kinked.count] {
+            for y in activation.values { sides.append(y > 0 && y < 6 ? 1 : 0) }
+        }
+        for (pool, input) in zip(maxPools, values[(1 + kinked.count)...]) {
+            sides += Reference.maxPoolingWinners(input, pool.pooling)
         }
         return (loss, sides)
     }

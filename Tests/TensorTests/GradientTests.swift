@@ -12,11 +12,12 @@ final class GradientTests: XCTestCase {
     private var random = SeededGenerator(seed: 23)
     private let tolerance = 1e-3
 
-    /// The input gradient of `output` (or of its last node) for random x and seed.
-    private func check(_ graph: Graph, input shape: [Int], output: NodeID? = nil, inputRange: ClosedRange<Float> = -1...1,
-                       step: Float = 1e-2, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// The input gradient of `output` (or of its last node) for random x (or `x`) and seed.
+    private func check(_ graph: Graph, input shape: [Int], x given: Tensor? = nil, output: NodeID? = nil,
+                       inputRange: ClosedRange<Float> = -1...1, step: Float = 1e-2, _ what: String,
+                       file: StaticString = #filePath, line: UInt = #line) throws {
         let output = output ?? NodeID(index: graph.nodes.count - 1)
-        let x = random.tensor(shape, in: inputRange)
+        let x = given ?? random.tensor(shape, in: inputRange)
         let outputShape = try graph.shapes(input: shape)[output.index]
         let seed = random.tensor(outputShape)
         let reference = try FiniteDifferences(graph, output: output, seed: seed)
@@ -42,6 +43,8 @@ final class GradientTests: XCTestCase {
         try check(convolutionGraph([6, 4], stride: 2), input: [1, 4, 7, 6], "strided 3x3 convolution")
         try check(convolutionGraph([6, 4], stride: 2, padding: Padding(top: 0, left: 0, bottom: 1, right: 1)),
                   input: [1, 4, 8, 8], "strided convolution, padding only bottom right")
+        try check(convolutionGraph([4, 3], kernel: 7, stride: 2, padding: Padding(top: 2, left: 2, bottom: 3, right: 3)),
+                  input: [1, 3, 10, 10], "7x7 stride 2 convolution padded 2 before, 3 after (InceptionV1's first layer)")
         try check(convolutionGraph([8, 8], groups: 8), input: [1, 8, 5, 5], "depthwise convolution")
         try check(convolutionGraph([8, 8], groups: 8, stride: 2), input: [1, 8, 7, 7], "strided depthwise convolution")
         try check(convolutionGraph([6, 4], groups: 2), input: [1, 4, 5, 5], "grouped convolution")
@@ -90,6 +93,123 @@ final class GradientTests: XCTestCase {
                              graph.input, name: "pool")
             try check(graph, input: [2, 3, 7, 7], "3x3 average pool, counting padding: \(countingPadding)")
         }
+    }
+
+    /// Distinct values at least 2 / count apart, shuffled: finite differences of 1e-2 never
+    /// change which input wins a max-pooling window.
+    private func separatedValues(_ shape: [Int]) throws -> Tensor {
+        let count = shape.reduce(1, *)
+        let values = (0..<count).map { -1 + 2 * Float($0) / Float(max(count - 1, 1)) }.shuffled(using: &random)
+        return try Tensor(shape: shape, values: values)
+    }
+
+    func testMaxPooling() throws {
+        for (pooling, shape) in [(try Pooling(.max, kernel: 3, stride: 2, padding: Padding(top: 0, left: 0, bottom: 1, right: 1)),
+                                  [2, 3, 8, 8]),
+                                 (try Pooling(.max, kernel: 3, stride: 1, padding: .symmetric(1)), [1, 4, 5, 6]),
+                                 (try Pooling(.max, kernel: 2, stride: 2), [1, 2, 6, 6])] {
+            var graph = Graph(inputChannels: shape[1])
+            try graph.append(.pooling(pooling), graph.input, name: "pool")
+            try check(graph, input: shape, x: separatedValues(shape), "max pool \(pooling)")
+        }
+    }
+
+    /// On a tie the whole gradient goes to the window's first maximum in row-major order, as
+    /// PyTorch's does.
+    func testMaxPoolingTiesGoToTheFirstMaximum() throws {
+        var graph = Graph(inputChannels: 1)
+        let pool = try graph.append(.pooling(Pooling(.max, kernel: 3, stride: 2, padding: Padding(top: 0, left: 0, bottom: 1, right: 1))),
+                                    graph.input, name: "pool")
+        let x = try Tensor(shape: [1, 1, 4, 4], values: [1, 1, 1, 0,
+                                                         1, 1, 2, 2,
+                                                         0, 0, 2, 2,
+                                                         0, 0, 0, 0])
+        let (y, pullback) = try GraphExecutor(graph).runWithPullback(x, to: pool, gradientsAt: [graph.input])
+        XCTAssertEqual(y.values, [2, 2, 2, 2])
+        XCTAssertEqual(try pullback(Tensor(shape: y.shape, repeating: 1))[0].values,
+                       [0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 0, 0])
+    }
+
+    /// The relaxed gradient is the gradient of average pooling that counts padding (as captum's
+    /// MaxPool2dRelaxed), whether asked for per pullback or set on the executor; the exact one
+    /// differs.
+    func testRelaxedMaxPoolingGradientIsAveragePooling() throws {
+        let padding = Padding(top: 0, left: 0, bottom: 1, right: 1)
+        var maxGraph = Graph(inputChannels: 3), averageGraph = Graph(inputChannels: 3)
+        let maxPool = try maxGraph.append(.pooling(Pooling(.max, kernel: 3, stride: 2, padding: padding)), maxGraph.input,
+                                          name: "pool")
+        let averagePool = try averageGraph.append(.pooling(Pooling(.average(countingPadding: true), kernel: 3, stride: 2,
+                                                                   padding: padding)),
+                                                  averageGraph.input, name: "pool")
+        let x = random.tensor([2, 3, 8, 8]), seed = random.tensor([2, 3, 4, 4])
+        let average = try GraphExecutor(averageGraph).runWithPullback(x, to: averagePool, gradientsAt: [averageGraph.input])
+            .pullback(seed)[0]
+        let executor = try GraphExecutor(maxGraph)
+        let relaxed = try executor.runWithPullback(x, to: maxPool, gradientsAt: [maxGraph.input], maxPoolGradient: .relaxed)
+        assertClose(relaxed.output, Reference.pooling(x, try Pooling(.max, kernel: 3, stride: 2, padding: padding)),
+                    "the relaxed pool's forward is max pooling")
+        assertClose(try relaxed.pullback(seed)[0], average, tolerance: 1e-6, "relaxed gradient, asked per pullback")
+        let exact = try executor.runWithPullback(x, to: maxPool, gradientsAt: [maxGraph.input]).pullback(seed)[0]
+        XCTAssertGreaterThan(zip(exact.values, average.values).map { abs($0 - $1) }.max()!, 0.1, "the exact gradient differs")
+        executor.maxPoolGradient = .relaxed
+        assertClose(try executor.runWithPullback(x, to: maxPool, gradientsAt: [maxGraph.input]).pullback(seed)[0], average,
+                    tolerance: 1e-6, "relaxed gradient, set on the executor")
+    }
+
+    func testLocalResponseNormalization() throws {
+        for (lrn, range) in [(try LocalResponseNormalization(size: 5, alpha: 2, beta: 0.75, k: 1), Float(-1)...1),
+                             (try LocalResponseNormalization(size: 9, alpha: 9.99999974738e-05, beta: 0.5, k: 1), 0...30),
+                             (try LocalResponseNormalization(size: 3, alpha: 1, beta: 1.5, k: 2), -2...2)] {
+            var graph = Graph(inputChannels: 7)
+            try graph.append(.localResponseNormalization(lrn), graph.input, name: "lrn")
+            // Inputs up to 30 make the sums, and the gradient, large: steps scale with them.
+            try check(graph, input: [2, 7, 3, 4], inputRange: range, step: 1e-2 * max(1, range.upperBound / 3),
+                      "LRN size \(lrn.size) alpha \(lrn.alpha) beta \(lrn.beta) k \(lrn.k)")
+        }
+    }
+
+    /// A concatenation of branches and the input itself, one branch twice: each part's gradient
+    /// goes back to its input, summed over repeated and shared inputs.
+    func testConcatenation() throws {
+        var graph = Graph(inputChannels: 3)
+        let a = try graph.append(.convolution(Convolution(weights: random.tensor([4, 3, 3, 3]), bias: random.values(4),
+                                                          padding: .symmetric(1))), graph.input, name: "a")
+        let b = try graph.append(.convolution(Convolution(weights: random.tensor([2, 3, 1, 1]), bias: nil)), graph.input, name: "b")
+        let concatenated = try graph.append(.concatenation, [a, graph.input, b, a], name: "concat")
+        try graph.append(.convolution(Convolution(weights: random.tensor([5, 13, 3, 3]), bias: nil, padding: .symmetric(1))),
+                         concatenated, name: "after")
+        try check(graph, input: [2, 3, 5, 4], output: concatenated, "concatenation")
+        try check(graph, input: [2, 3, 5, 4], "convolution after a concatenation")
+    }
+
+    /// InceptionV1 in small: its stem (7x7 stride 2 with asymmetric padding, max pool padded
+    /// after, LRN), a mixed block (1x1, 3x3 and pool branches, the last through a stride-1 max
+    /// pool, concatenated) and its head, with random weights.
+    func testSmallInceptionInputGradient() throws {
+        var graph = Graph(inputChannels: 3)
+        func conv(_ input: NodeID, _ out: Int, _ into: Int, kernel: Int = 1, stride: Int = 1, padding: Padding? = nil,
+                  _ name: String) throws -> NodeID {
+            try graph.append(.convolution(Convolution(weights: random.tensor([out, into, kernel, kernel], in: -0.5...0.5),
+                                                      bias: random.values(out).map { $0 * 0.1 }, stride: stride,
+                                                      padding: padding ?? .symmetric(kernel / 2), activation: .relu)),
+                             input, name: name)
+        }
+        let afterPadding = Padding(top: 0, left: 0, bottom: 1, right: 1)
+        let stem = try conv(graph.input, 8, 3, kernel: 7, stride: 2, padding: Padding(top: 2, left: 2, bottom: 3, right: 3), "conv2d0")
+        let pool0 = try graph.append(.pooling(Pooling(.max, kernel: 3, stride: 2, padding: afterPadding)), stem, name: "maxpool0")
+        let lrn = try graph.append(.localResponseNormalization(LocalResponseNormalization(size: 5, alpha: 0.5, beta: 0.75, k: 1)),
+                                   pool0, name: "localresponsenorm0")
+        let one = try conv(lrn, 4, 8, "mixed_1x1")
+        let bottleneck = try conv(lrn, 3, 8, "mixed_3x3_bottleneck")
+        let three = try conv(bottleneck, 5, 3, kernel: 3, "mixed_3x3")
+        let pool = try graph.append(.pooling(Pooling(.max, kernel: 3, stride: 1, padding: .symmetric(1))), lrn, name: "mixed_pool")
+        let reduce = try conv(pool, 3, 8, "mixed_pool_reduce")
+        let mixed = try graph.append(.concatenation, [one, three, reduce], name: "mixed")
+        let average = try graph.append(.globalAveragePool, mixed, name: "avgpool0")
+        let logits = try graph.append(.linear(Linear(weights: random.tensor([6, 12]), bias: random.values(6))), average,
+                                      name: "logits")
+        try graph.append(.softmax, logits, name: "softmax")
+        try check(graph, input: [1, 3, 10, 10], inputRange: -2...2, step: 3e-3, "small InceptionV1-like network, softmax")
     }
 
     func testLinearAndSoftmax() throws {
@@ -182,8 +302,15 @@ final class GradientTests: XCTestCase {
         XCTAssertThrowsError(try pullback(Tensor(shape: [1, 8, 3, 3]))) { error in
             XCTAssertTrue("\(error)".contains("expected the node's shape [1, 8, 4, 4]"), "\(error)")
         }
-        var pooled = Graph(inputChannels: 2)
-        let pool = try pooled.append(.pooling(Pooling(.max, kernel: 2, stride: 2)), pooled.input, name: "maxpool")
-        XCTAssertThrowsError(try GraphExecutor(pooled).runWithPullback(x.batchItems(0..<1), to: pool, gradientsAt: [pooled.input]))
+        var concatenated = Graph(inputChannels: 3)
+        XCTAssertThrowsError(try concatenated.append(.concatenation, [], name: "empty")) { error in
+            XCTAssertTrue("\(error)".contains("takes at least 1 inputs, got 0"), "\(error)")
+        }
+        let pooled = try concatenated.append(.pooling(Pooling(.max, kernel: 2, stride: 2)), concatenated.input, name: "pool")
+        try concatenated.append(.concatenation, [concatenated.input, pooled], name: "mismatch")
+        XCTAssertThrowsError(try concatenated.shapes(input: [1, 3, 4, 4])) { error in
+            XCTAssertTrue("\(error)".contains("cannot concatenate shapes [1, 3, 4, 4] and [1, 3, 2, 2]"), "\(error)")
+        }
+        XCTAssertThrowsError(try LocalResponseNormalization(size: 4, alpha: 1, beta: 1, k: 1))
     }
 }

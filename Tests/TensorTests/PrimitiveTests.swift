@@ -58,6 +58,45 @@ final class PrimitiveTests: XCTestCase {
         assertClose(try runSingle(.globalAveragePool, on: x), Reference.globalAveragePool(x), "global average pool")
     }
 
+    /// Max pooling padded only after (InceptionV1's -inf padding): the padding never wins, even
+    /// where every input is negative.
+    func testMaxPoolingPaddedAfter() throws {
+        let x = random.tensor([2, 3, 8, 8], in: -3 ... -1)
+        let pooling = try Pooling(.max, kernel: 3, stride: 2, padding: Padding(top: 0, left: 0, bottom: 1, right: 1))
+        let y = try runSingle(.pooling(pooling), on: x)
+        XCTAssertEqual(y.shape, [2, 3, 4, 4])
+        assertClose(y, Reference.pooling(x, pooling), tolerance: 0, "3x3 stride 2 max pool padded after")
+        XCTAssertTrue(y.values.allSatisfy { $0 < 0 })
+    }
+
+    func testLocalResponseNormalization() throws {
+        for (lrn, range) in [(try LocalResponseNormalization(size: 9, alpha: 9.99999974738e-05, beta: 0.5, k: 1), Float(0)...200),
+                             (try LocalResponseNormalization(size: 5, alpha: 2, beta: 0.75, k: 1), -2...2),
+                             (try LocalResponseNormalization(size: 1, alpha: 1, beta: 1, k: 0.5), -1...1)] {
+            let x = random.tensor([2, 12, 5, 6], in: range)
+            assertClose(try runSingle(.localResponseNormalization(lrn), on: x), Reference.localResponseNormalization(x, lrn),
+                        tolerance: 1e-5, "LRN size \(lrn.size) alpha \(lrn.alpha) beta \(lrn.beta) k \(lrn.k)")
+        }
+    }
+
+    /// Concatenations of inputs in different layouts (a convolution's, the plain input, a pool's),
+    /// one of them twice.
+    func testConcatenation() throws {
+        let x = random.tensor([2, 5, 6, 6])
+        var graph = Graph(inputChannels: 5)
+        let convolution = try Convolution(weights: random.tensor([32, 5, 3, 3]), bias: nil, padding: .symmetric(1))
+        let conv = try graph.append(.convolution(convolution), graph.input, name: "conv")
+        let pooling = try Pooling(.max, kernel: 3, stride: 1, padding: .symmetric(1))
+        let pool = try graph.append(.pooling(pooling), graph.input, name: "pool")
+        let single = try graph.append(.concatenation, [conv], name: "single")
+        let mixed = try graph.append(.concatenation, [conv, graph.input, pool, conv], name: "mixed")
+        let outputs = try GraphExecutor(graph).run(x, outputs: [single, mixed])
+        let convolved = Reference.convolution(x, convolution), pooled = Reference.pooling(x, pooling)
+        assertClose(outputs[0], convolved, "a concatenation of one input")
+        assertClose(outputs[1], Reference.concatenation([convolved, x, pooled, convolved]), "four inputs")
+        XCTAssertEqual(outputs[1].shape, [2, 74, 6, 6])
+    }
+
     func testLinearFlattensNCHW() throws {
         let x = random.tensor([3, 4, 2, 3])
         let linear = try Linear(weights: random.tensor([10, 24]), bias: random.values(10))

@@ -108,6 +108,69 @@ enum Reference {
         return y
     }
 
+    /// PyTorch's F.local_response_norm, in Double: a_c / (k + alpha / size * Σ a_c'²)^beta over
+    /// the `size` channels centred on c.
+    static func localResponseNormalization(_ x: Tensor, _ lrn: LocalResponseNormalization) -> Tensor {
+        let (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        let (k, alpha, beta) = (Double(lrn.k), Double(lrn.alpha) / Double(lrn.size), Double(lrn.beta))
+        var values = [Float](repeating: 0, count: x.count)
+        for b in 0..<n {
+            for ch in 0..<c {
+                for p in 0..<plane {
+                    var sum = 0.0
+                    for other in max(0, ch - lrn.size / 2)...min(c - 1, ch + lrn.size / 2) {
+                        let a = Double(x.values[(b * c + other) * plane + p])
+                        sum += a * a
+                    }
+                    let index = (b * c + ch) * plane + p
+                    values[index] = Float(Double(x.values[index]) / pow(k + alpha * sum, beta))
+                }
+            }
+        }
+        return try! Tensor(shape: x.shape, values: values)
+    }
+
+    /// The tensors stacked along dimension 1.
+    static func concatenation(_ parts: [Tensor]) -> Tensor {
+        let n = parts[0].shape[0], rest = Array(parts[0].shape.dropFirst(2)), plane = rest.reduce(1, *)
+        var values: [Float] = []
+        for b in 0..<n {
+            for part in parts {
+                let size = part.shape[1] * plane
+                values += part.values[b * size..<(b + 1) * size]
+            }
+        }
+        return try! Tensor(shape: [n, parts.reduce(0) { $0 + $1.shape[1] }] + rest, values: values)
+    }
+
+    /// For each output of a max pooling, the flat index (in `x`) of the first input that attains
+    /// its window's maximum, row by row: what the exact gradient routes to.
+    static func maxPoolingWinners(_ x: Tensor, _ pooling: Pooling) -> [Int] {
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (k, s, p) = (pooling.kernel, pooling.stride, pooling.padding)
+        let oh = (h + p.top + p.bottom - k) / s + 1, ow = (w + p.left + p.right - k) / s + 1
+        var winners: [Int] = []
+        for b in 0..<n {
+            for ch in 0..<c {
+                for i in 0..<oh {
+                    for j in 0..<ow {
+                        var best = (value: -Float.infinity, index: -1)
+                        for u in 0..<k {
+                            for v in 0..<k {
+                                let r = i * s + u - p.top, q = j * s + v - p.left
+                                guard r >= 0, r < h, q >= 0, q < w else { continue }
+                                let index = ((b * c + ch) * h + r) * w + q
+                                if x.values[index] > best.value { best = (x.values[index], index) }
+                            }
+                        }
+                        winners.append(best.index)
+                    }
+                }
+            }
+        }
+        return winners
+    }
+
     static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
         try! Tensor(shape: a.shape, values: zip(a.values, b.values).map(+))
     }

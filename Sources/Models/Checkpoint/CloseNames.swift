@@ -1,6 +1,6 @@
 /// Up to three of `names` within a small edit distance of `name` (a typo, a wrong layer
 /// number), closest first, file order among equals.
-func closeNames(to name: String, among names: [String]) -> [String] {
+public func closeNames(to name: String, among names: [String]) -> [String] {
     let target = Array(name.utf8)
     let limit = max(2, target.count / 4)
     return names.enumerated()

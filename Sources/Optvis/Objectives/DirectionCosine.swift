@@ -1,16 +1,26 @@
 import Foundation
 
-/// The atlas's direction objective for one activation vector a (C channels) and a target v
-/// (already whitened), as lucid's `direction_neuron_cossim_S`:
+/// The atlas's direction objective for one activation vector a (C channels) and a target
+/// direction v (already whitened), as the article writes it, (a.v)^(n+1) / (|a| |v|)^n:
 ///
-///     dot = mean_c(a_c v_c),  cos = max(0.1, dot / (1e-4 + |a|)),  value = dot * cos^power
+///     dot = a . v / |v|,  cos = max(0.1, dot / (1e-4 + |a|)),  value = dot * cos^power
 ///
-/// Neither v nor v S is normalised (lucid passes the raw cell mean, times S), so "cos" is the
-/// cosine times |v| / C. Power 0 is the plain `dot` (lucid's `direction_neuron_S`). Where the
-/// floor 0.1 holds, the gradient flows through `dot` only, as with TensorFlow's `maximum`.
+/// Lucid's `direction_neuron_cossim_S` takes dot = mean_c(a_c v_c) instead, so its "cos" is the
+/// cosine times |v| / C: for a raw features.13 cell mean |v| / C is about 0.05 and whitened about
+/// 0.2, so the floor of 0.1 held almost always and the cosine power did nothing (a rendered
+/// direction then reached a cosine of 0.52 with its target, against 0.81 with the true cosine).
+/// Here the target is normalised, so "cos" is the true cosine. Power 0 is the plain `dot`. Where
+/// the floor holds, the gradient flows through `dot` only, as with TensorFlow's `maximum`.
 struct DirectionCosine: Sendable {
+    /// v / |v| (zero for a zero target).
     let target: [Float]
     let power: Float
+
+    init(target: [Float], power: Float) {
+        let norm = target.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        self.target = norm > 0 ? target.map { Float(Double($0) / norm) } : target
+        self.power = power
+    }
 
     /// The value for the vector at `start`, `start + stride`, ... of `activations`; adds `scale`
     /// times its gradient into the same places of `gradient`.
@@ -23,7 +33,7 @@ struct DirectionCosine: Sendable {
             dotSum += a * Double(target[c])
             squares += a * a
         }
-        let dot = dotSum / Double(channels), magnitude = squares.squareRoot()
+        let dot = dotSum, magnitude = squares.squareRoot()
         let ratio = dot / (1e-4 + magnitude)
         let p = Double(power)
         let value: Double, targetWeight: Double, activationWeight: Double
@@ -37,10 +47,10 @@ struct DirectionCosine: Sendable {
         } else {
             (value, targetWeight, activationWeight) = (dot * pow(0.1, p), pow(0.1, p), 0)
         }
-        // d value / d a_c = targetWeight * v_c / C + activationWeight * a_c
+        // d value / d a_c = targetWeight * v_c + activationWeight * a_c
         for c in 0..<channels {
             let index = start + c * stride
-            let g = targetWeight * Double(target[c]) / Double(channels) + activationWeight * Double(activations[index])
+            let g = targetWeight * Double(target[c]) + activationWeight * Double(activations[index])
             gradient[index] += scale * Float(g)
         }
         return value

@@ -25,16 +25,15 @@ struct DirectionTerm: ObjectiveTerm {
 }
 
 extension Objective {
-    /// mean_c(a_c v_c) of the activation a of `layer` at `position` (the centre unless given;
-    /// `nil`: the mean over every position): lucid's `direction_neuron` with the mean, not the
-    /// sum, over channels, as the atlas notebooks.
+    /// a . v / |v| for the activation a of `layer` at `position` (the centre unless given;
+    /// `nil`: the mean over every position): lucid's `direction_neuron`, up to a constant factor.
     public static func direction(_ layer: String, _ vector: [Float], at position: LayerPosition? = .centre,
                                  whitening: Whitening? = nil, item: Int? = nil) throws -> Objective {
         try directionCosine(layer, vector, at: position, power: 0, whitening: whitening, item: item)
     }
 
     /// The atlas icon objective (ALGORITHMS.md section 6, lucid's `direction_neuron_cossim_S`):
-    /// dot * max(0.1, dot / (1e-4 + |a|))^power with dot = mean_c(a_c v'_c) and v' = v S, S the
+    /// dot * max(0.1, dot / (1e-4 + |a|))^power with dot = a . v' / |v'| and v' = v S, S the
     /// whitening matrix if given, at `position` (the centre unless given; `nil`: the mean over
     /// every position). The atlas notebooks use power 4, the recipe 2.
     public static func directionCosine(_ layer: String, _ vector: [Float], at position: LayerPosition? = .centre,

@@ -117,6 +117,14 @@ final class ExecutionPlan {
             let primitive = try Primitive(descriptor, engine: engine, purpose: purpose)
             let source = try conform(sources[0]!, to: data, purpose: purpose)
             return try execute(primitive, sources: [(DNNL_ARG_SRC, source)])
+        case .localResponseNormalization(let normalization):
+            var data = sources[0]!.descriptor
+            let descriptor = try normalization.forwardDescriptor(data: &data, purpose: purpose)
+            return try execute(Primitive(descriptor, engine: engine, purpose: purpose), sources: [(DNNL_ARG_SRC, sources[0]!)])
+        case .concatenation:
+            let inputs = sources.map { $0! }
+            let primitive = try Primitive.concatenation(inputs.map(\.descriptor), dimension: 1, engine: engine, purpose: purpose)
+            return try execute(primitive, sources: inputs.enumerated().map { (DNNL_ARG_MULTIPLE_SRC + Int32($0), $1) })
         }
     }
 

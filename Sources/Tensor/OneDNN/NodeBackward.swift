@@ -1,46 +1,80 @@
 import CDNNL
 
 /// The backward of one node: maps dL/d(node output) to dL/d(each input), in plain layout, with
-/// oneDNN's backward-data primitives (no weight gradients). Compiled once per input shape.
+/// oneDNN's backward-data primitives (no weight gradients), or small Swift kernels where oneDNN
+/// has nothing fast (concatenation, LRN). Compiled once per input shape.
 enum NodeBackward {
+    /// An array a backward primitive reads: the output gradient, or the node's output saved by
+    /// the forward pass.
+    enum Operand {
+        case gradient
+        case output
+    }
+
     /// The gradient passes unchanged to every input (a residual add).
     case identity(inputs: Int)
-    /// One primitive run: `invocation` reads the saved forward output of the node (when
-    /// `readsOutput`) and the output gradient, in that order.
-    case primitive(PlainInvocation, readsOutput: Bool)
+    /// One primitive run on `reads`, in that order. `workspace`, when given, is the node's forward
+    /// run again on its saved input first, to fill the workspace the backward reads (which input
+    /// won each max-pooling window).
+    case primitive(PlainInvocation, reads: [Operand], workspace: PlainInvocation? = nil)
     /// A convolution with a fused activation: the activation's backward, then the convolution's.
     case chain(PlainInvocation, PlainInvocation)
+    /// A concatenation: the gradient cut along the channels into each input's part.
+    case split(ChannelSplit)
+    /// Local response normalisation, from the saved input (`LocalResponseNormalization.inputGradient`).
+    case localResponseNormalization(LocalResponseNormalization, shape: [Int])
     /// The graph input: nothing before it.
     case none
 
     /// Whether the backward reads the node's forward output (activations, softmax).
     var readsOutput: Bool {
         switch self {
-        case .primitive(_, let reads): reads
+        case .primitive(_, let reads, _): reads.contains(.output)
         case .chain: true
-        case .identity, .none: false
+        case .identity, .split, .localResponseNormalization, .none: false
+        }
+    }
+
+    /// Whether the backward reads the node's (first) input (max pooling, LRN).
+    var readsInput: Bool {
+        switch self {
+        case .primitive(_, _, let workspace): workspace != nil
+        case .localResponseNormalization: true
+        case .chain, .identity, .split, .none: false
         }
     }
 
     /// dL/d(input) for each input of the node, from dL/d(output) and, where needed, the node's
-    /// forward output.
-    func inputGradients(_ gradient: [Float], output: [Float]?) throws -> [[Float]] {
-        func saved() throws -> [Float] {
-            guard let output else { throw TensorError("a backward step ran without the forward output it reads") }
-            return output
+    /// forward output and input.
+    func inputGradients(_ gradient: [Float], output: [Float]?, input: [Float]?) throws -> [[Float]] {
+        func saved(_ value: [Float]?) throws -> [Float] {
+            guard let value else { throw TensorError("a backward step ran without the forward value it reads") }
+            return value
         }
         switch self {
         case .none: return []
         case .identity(let inputs): return Array(repeating: gradient, count: inputs)
-        case .primitive(let invocation, let readsOutput):
-            return [try invocation.run(readsOutput ? [saved(), gradient] : [gradient])]
+        case .primitive(let invocation, let reads, let workspace):
+            if let workspace { _ = try workspace.run([saved(input)]) }
+            return [try invocation.run(reads.map { operand in
+                switch operand {
+                case .gradient: gradient
+                case .output: try saved(output)
+                }
+            })]
         case .chain(let activation, let convolution):
-            return [try convolution.run([activation.run([saved(), gradient])])]
+            return [try convolution.run([activation.run([saved(output), gradient])])]
+        case .split(let split):
+            return split.parts(of: gradient)
+        case .localResponseNormalization(let normalization, let shape):
+            return [normalization.inputGradient(input: try saved(input), outputGradient: gradient, shape: shape)]
         }
     }
 
-    /// Compiles the backward of `node`, whose inputs have `inputShapes` and output `shape`.
-    init(_ node: Node, inputShapes: [[Int]], shape: [Int], engine: Engine, stream: Stream) throws {
+    /// Compiles the backward of `node`, whose inputs have `inputShapes` and output `shape`, with
+    /// max pooling's gradient as `maxPoolGradient` says.
+    init(_ node: Node, inputShapes: [[Int]], shape: [Int], maxPoolGradient: MaxPoolGradient, engine: Engine,
+         stream: Stream) throws {
         let purpose = "the backward of node '\(node.name)'"
         switch node.operation {
         case .input:
@@ -49,38 +83,50 @@ enum NodeBackward {
             self = .identity(inputs: 2)
         case .activation(let activation):
             self = .primitive(try Self.activation(activation, shape: shape, engine: engine, stream: stream, purpose: purpose),
-                              readsOutput: true)
+                              reads: [.output, .gradient])
         case .convolution(let convolution):
             let data = try Self.convolution(convolution, source: inputShapes[0], output: shape, engine: engine, stream: stream,
                                             purpose: purpose)
             if let activation = convolution.activation {
                 self = .chain(try Self.activation(activation, shape: shape, engine: engine, stream: stream, purpose: purpose), data)
             } else {
-                self = .primitive(data, readsOutput: false)
+                self = .primitive(data, reads: [.gradient])
             }
         case .pooling(let pooling):
-            guard case .average = pooling.kind else {
-                throw TensorError("node '\(node.name)': max pooling has no backward here (it needs the forward's workspace)")
-            }
             let padding = pooling.padding
-            self = .primitive(try Self.averagePool(pooling.kind.algorithm, kernel: [pooling.kernel, pooling.kernel],
-                                                   stride: pooling.stride,
-                                                   padding: ([padding.top, padding.left], [padding.bottom, padding.right]),
-                                                   source: inputShapes[0], output: shape, engine: engine, stream: stream,
-                                                   purpose: purpose),
-                              readsOutput: false)
+            let window = PoolingWindow(kernel: [pooling.kernel, pooling.kernel], stride: pooling.stride,
+                                       low: [padding.top, padding.left], high: [padding.bottom, padding.right])
+            switch (pooling.kind, maxPoolGradient) {
+            case (.max, .exact):
+                let (forward, backward) = try Self.maxPool(window, source: inputShapes[0], output: shape, engine: engine,
+                                                           stream: stream, purpose: purpose)
+                self = .primitive(backward, reads: [.gradient], workspace: forward)
+            case (.max, .relaxed):
+                self = .primitive(try Self.averagePool(dnnl_pooling_avg_include_padding, window, source: inputShapes[0],
+                                                       output: shape, engine: engine, stream: stream, purpose: purpose),
+                                  reads: [.gradient])
+            case (.average, _):
+                self = .primitive(try Self.averagePool(pooling.kind.algorithm, window, source: inputShapes[0], output: shape,
+                                                       engine: engine, stream: stream, purpose: purpose),
+                                  reads: [.gradient])
+            }
         case .globalAveragePool:
             let source = inputShapes[0]
-            self = .primitive(try Self.averagePool(dnnl_pooling_avg_exclude_padding, kernel: [source[2], source[3]], stride: 1,
-                                                   padding: ([0, 0], [0, 0]), source: source, output: shape, engine: engine,
-                                                   stream: stream, purpose: purpose),
-                              readsOutput: false)
+            let window = PoolingWindow(kernel: [source[2], source[3]], stride: 1, low: [0, 0], high: [0, 0])
+            self = .primitive(try Self.averagePool(dnnl_pooling_avg_exclude_padding, window, source: source, output: shape,
+                                                   engine: engine, stream: stream, purpose: purpose),
+                              reads: [.gradient])
         case .linear(let linear):
             self = .primitive(try Self.linear(linear, source: inputShapes[0], output: shape, engine: engine, stream: stream,
                                               purpose: purpose),
-                              readsOutput: false)
+                              reads: [.gradient])
         case .softmax:
-            self = .primitive(try Self.softmax(shape: shape, engine: engine, stream: stream, purpose: purpose), readsOutput: true)
+            self = .primitive(try Self.softmax(shape: shape, engine: engine, stream: stream, purpose: purpose),
+                              reads: [.output, .gradient])
+        case .localResponseNormalization(let normalization):
+            self = .localResponseNormalization(normalization, shape: shape)
+        case .concatenation:
+            self = .split(ChannelSplit(channels: inputShapes.map { $0[1] }, shape: shape))
         }
     }
 
@@ -129,25 +175,38 @@ enum NodeBackward {
     }
 
     /// Average pooling backward: each output's gradient spread evenly over its window.
-    private static func averagePool(_ algorithm: dnnl_alg_kind_t, kernel: [Int], stride: Int, padding: (low: [Int], high: [Int]),
-                                    source: [Int], output: [Int], engine: Engine, stream: Stream,
-                                    purpose: String) throws -> PlainInvocation {
-        // oneDNN's pooling takes no `any` source; plain suits the small tensors it sees here.
-        var sourceDescriptor = try dnnl_memory_desc_t.plain(source), outputDescriptor = try dnnl_memory_desc_t.any(output)
-        let strides = [Int64(stride), Int64(stride)], kernel = kernel.map(Int64.init)
-        let low = padding.low.map(Int64.init), high = padding.high.map(Int64.init)
-        var forward = dnnl_pooling_desc_t(), backward = dnnl_pooling_desc_t()
-        try check(dnnl_pooling_forward_desc_init(&forward, dnnl_forward_training, algorithm, &sourceDescriptor, &outputDescriptor,
-                                                 strides, kernel, low, high),
-                  "dnnl_pooling_forward_desc_init", for: purpose)
-        try check(dnnl_pooling_backward_desc_init(&backward, algorithm, &sourceDescriptor, &outputDescriptor, strides, kernel, low, high),
-                  "dnnl_pooling_backward_desc_init", for: purpose)
+    private static func averagePool(_ algorithm: dnnl_alg_kind_t, _ window: PoolingWindow, source: [Int], output: [Int],
+                                    engine: Engine, stream: Stream, purpose: String) throws -> PlainInvocation {
+        let (forward, backward) = try window.descriptors(algorithm, source: source, output: output, purpose: purpose)
         let hint = try Primitive(forward, engine: engine, purpose: purpose)
         let primitive = try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
         return try PlainInvocation(primitive, inputs: [.init(number: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, shape: output)],
                                    constants: [],
                                    output: .init(number: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, shape: source),
                                    engine: engine, stream: stream)
+    }
+
+    /// Max pooling backward: the forward (training) run on the saved input, which records in a
+    /// workspace where each window's maximum was (its output is not used), then the backward
+    /// that routes each output's gradient there.
+    private static func maxPool(_ window: PoolingWindow, source: [Int], output: [Int], engine: Engine, stream: Stream,
+                                purpose: String) throws -> (forward: PlainInvocation, backward: PlainInvocation) {
+        let (forwardDescriptor, backwardDescriptor) = try window.descriptors(dnnl_pooling_max, source: source, output: output,
+                                                                             purpose: purpose)
+        let forward = try Primitive(forwardDescriptor, engine: engine, purpose: purpose)
+        let backward = try Primitive(backwardDescriptor, hint: forward, engine: engine, purpose: purpose)
+        guard let layout = backward.workspace else { throw TensorError("oneDNN gave no workspace for \(purpose)") }
+        let workspace = try Memory(layout, engine: engine)
+        let refill = try PlainInvocation(forward, inputs: [.init(number: DNNL_ARG_SRC, query: dnnl_query_src_md, shape: source)],
+                                         constants: [(DNNL_ARG_WORKSPACE, workspace)],
+                                         output: .init(number: DNNL_ARG_DST, query: dnnl_query_dst_md, shape: output),
+                                         engine: engine, stream: stream)
+        let invocation = try PlainInvocation(backward,
+                                             inputs: [.init(number: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, shape: output)],
+                                             constants: [(DNNL_ARG_WORKSPACE, workspace)],
+                                             output: .init(number: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, shape: source),
+                                             engine: engine, stream: stream)
+        return (refill, invocation)
     }
 
     /// Inner product backward data: the output gradient times the weights.
@@ -214,5 +273,57 @@ extension Convolution {
     /// grouped convolution, otherwise PyTorch's [out, in, kh, kw].
     var oneDNNWeightsShape: [Int] {
         groups == 1 ? weights.shape : [groups, outputChannels / groups] + weights.shape.dropFirst()
+    }
+}
+
+/// A pooling window as oneDNN takes it: kernel, stride, and padding before and after.
+private struct PoolingWindow {
+    let kernel: [Int]
+    let stride: Int
+    let low: [Int]
+    let high: [Int]
+
+    /// The forward (training) and backward descriptors of pooling `source` into `output`.
+    func descriptors(_ algorithm: dnnl_alg_kind_t, source: [Int], output: [Int],
+                     purpose: String) throws -> (dnnl_pooling_desc_t, dnnl_pooling_desc_t) {
+        // oneDNN's pooling takes no `any` source; plain suits the gradients, which are plain.
+        var sourceDescriptor = try dnnl_memory_desc_t.plain(source), outputDescriptor = try dnnl_memory_desc_t.any(output)
+        let strides = [Int64(stride), Int64(stride)], kernel = kernel.map(Int64.init)
+        let low = low.map(Int64.init), high = high.map(Int64.init)
+        var forward = dnnl_pooling_desc_t(), backward = dnnl_pooling_desc_t()
+        try check(dnnl_pooling_forward_desc_init(&forward, dnnl_forward_training, algorithm, &sourceDescriptor, &outputDescriptor,
+                                                 strides, kernel, low, high),
+                  "dnnl_pooling_forward_desc_init", for: purpose)
+        try check(dnnl_pooling_backward_desc_init(&backward, algorithm, &sourceDescriptor, &outputDescriptor, strides, kernel, low, high),
+                  "dnnl_pooling_backward_desc_init", for: purpose)
+        return (forward, backward)
+    }
+}
+
+/// Cuts a plain [N, ΣC_i, rest...] gradient into the [N, C_i, rest...] gradients of a
+/// concatenation's inputs.
+struct ChannelSplit {
+    let channels: [Int]
+    let batch: Int
+    /// Elements per channel (the product of the dimensions after the channels).
+    let plane: Int
+
+    init(channels: [Int], shape: [Int]) {
+        (self.channels, batch, plane) = (channels, shape[0], shape.dropFirst(2).reduce(1, *))
+    }
+
+    func parts(of gradient: [Float]) -> [[Float]] {
+        let total = channels.reduce(0, +)
+        var start = 0
+        return channels.map { count in
+            var part: [Float] = []
+            part.reserveCapacity(batch * count * plane)
+            for item in 0..<batch {
+                let from = (item * total + start) * plane
+                part.append(contentsOf: gradient[from..<from + count * plane])
+            }
+            start += count
+            return part
+        }
     }
 }

@@ -28,6 +28,17 @@ final class Primitive {
         return try Primitive(descriptor: descriptor!, purpose: purpose)
     }
 
+    /// The concatenation of `sources` (any layouts) along `dimension`, into a layout oneDNN
+    /// derives from them.
+    static func concatenation(_ sources: [dnnl_memory_desc_t], dimension: Int, engine: Engine,
+                              purpose: String) throws -> Primitive {
+        var descriptor: dnnl_primitive_desc_t?
+        try check(dnnl_concat_primitive_desc_create(&descriptor, nil, Int32(sources.count), Int32(dimension), sources, nil,
+                                                    engine.handle),
+                  "dnnl_concat_primitive_desc_create", for: purpose)
+        return try Primitive(descriptor: descriptor!, purpose: purpose)
+    }
+
     /// Takes ownership of `descriptor`.
     private init(descriptor: dnnl_primitive_desc_t, purpose: String) throws {
         var handle: dnnl_primitive_t?
@@ -53,6 +64,13 @@ final class Primitive {
             throw TensorError("oneDNN has no memory descriptor \(query.rawValue) for \(purpose)")
         }
         return descriptor.pointee
+    }
+
+    /// The layout of the workspace the primitive reads or writes, nil when it needs none.
+    var workspace: dnnl_memory_desc_t? {
+        guard let layout = dnnl_primitive_desc_query_md(descriptor, dnnl_query_workspace_md, 0)?.pointee,
+              layout.ndims > 0 else { return nil }
+        return layout
     }
 
     func execute(_ arguments: [dnnl_exec_arg_t], on stream: Stream) throws {
@@ -104,5 +122,17 @@ extension Activation {
         // clip_v2 passes gradients only strictly inside (0, 6), as PyTorch's hardtanh does.
         case .relu6: (dnnl_eltwise_clip_v2, 0, 6)
         }
+    }
+}
+
+extension LocalResponseNormalization {
+    /// oneDNN's across-channels LRN descriptor (inference) for `data`; oneDNN divides alpha by
+    /// the window size, as PyTorch does.
+    func forwardDescriptor(data: inout dnnl_memory_desc_t, purpose: String) throws -> dnnl_lrn_desc_t {
+        var descriptor = dnnl_lrn_desc_t()
+        try check(dnnl_lrn_forward_desc_init(&descriptor, dnnl_forward_inference, dnnl_lrn_across_channels, &data, Int64(size),
+                                             alpha, beta, k),
+                  "dnnl_lrn_forward_desc_init", for: purpose)
+        return descriptor
     }
 }

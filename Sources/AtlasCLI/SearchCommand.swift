@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Models
+import Paint
+import Palette
+import Search
+
+/// `atlas search`: rank indexed photos by how well a drawn grid of concepts matches in them.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find the indexed photos where a drawn grid of concepts appears, and where.",
+        discussion: """
+            The query is a canvas file (the painting format; free cells match anything), one brush \
+            (--brush LABEL --palette P: the palette cell most attributed to that ImageNet class), or a \
+            region of a photo's own activation grid (--image PHOTO --region R0,C0,R1,C1: rows R0..<R1, \
+            columns C0..<C1). A photo's score is the best, over every offset of the query in its grid \
+            and every indexed scale, of the mean cosine between the query's set cells and the aligned \
+            activations. The ranking is printed as `score  row,col  scale  path` (row, col: where the \
+            query's top-left cell lies); --json prints one JSON object per hit instead. -o draws a \
+            contact sheet of the hits with the matched region outlined. The index refuses queries from \
+            another model, checkpoint or layer.
+            """)
+
+    @Argument(help: "A canvas file to search with.")
+    var canvas: String?
+
+    @Option(help: "Search with one brush: an ImageNet class label of the palette (needs --palette).")
+    var brush: String?
+
+    @Option(help: "The palette for --brush.")
+    var palette: String?
+
+    @Option(help: "Search with a region of this photo's activation grid (with --region).")
+    var image: String?
+
+    @Option(help: "The region of --image's grid: first row, first column, end row, end column (end-exclusive).")
+    var region: String?
+
+    @Option(help: "The input side --image is seen at (default: the index's first scale).")
+    var scale: Int?
+
+    @Option(help: "The index folder (`atlas index build`).")
+    var index: String
+
+    @Option(help: "How many hits to show.")
+    var top = 12
+
+    @Flag(help: "Print one JSON object per hit: {\"image\": path, \"score\": s, \"row\": r, \"col\": c}.")
+    var json = false
+
+    @Option(name: .shortAndLong, help: "A PNG contact sheet of the hits to write.")
+    var output: String?
+
+    @OptionGroup var network: NetworkOptions
+
+    func validate() throws {
+        let kinds = [canvas != nil, brush != nil, image != nil].filter { $0 }.count
+        guard kinds == 1 else { throw ValidationError("give exactly one query: a canvas file, --brush or --image") }
+        if brush != nil && palette == nil { throw ValidationError("--brush needs --palette") }
+        if (image != nil) != (region != nil) { throw ValidationError("--image and --region go together") }
+        if scale != nil && image == nil { throw ValidationError("--scale applies to --image only") }
+        guard top > 0 else { throw ValidationError("--top must be positive, got \(top)") }
+    }
+
+    func run() throws {
+        let (manifest, gridIndex) = try IndexFolder.load(index)
+        let (query, title) = try makeQuery(manifest)
+        let hits = try gridIndex.search(query, top: top)
+        for hit in hits {
+            if json {
+                print(SearchOutput.jsonLine(hit))
+            } else {
+                print(String(format: "%.4f  %3d,%-3d  %4d  ", hit.score, hit.row, hit.column, hit.side) + hit.path)
+            }
+        }
+        fflush(nil)  // the ranking before stderr's messages
+        if hits.isEmpty {
+            FileHandle.standardError.write(Data("no indexed photo has a grid as large as the \(query.rows) x \(query.columns) query\n".utf8))
+        }
+        if let output {
+            try ContactSheet.draw(hits, queryRows: query.rows, queryColumns: query.columns, stride: manifest.origin.stride,
+                                  title: title).writePNG(to: output)
+            FileHandle.standardError.write(Data("wrote \(output) (\(hits.count) hits)\n".utf8))
+        }
+    }
+
+    /// The query and a title for the contact sheet.
+    private func makeQuery(_ manifest: IndexManifest) throws -> (GridQuery, String) {
+        if let brush, let palette {
+            let loaded = try Palette.load(palette)
+            try manifest.origin.check(palette: loaded, index: index)
+            return (try GridQuery.brush(brush, palette: loaded, labels: ImageNetLabels.load()), "brush \"\(brush)\"")
+        }
+        if let canvas {
+            let parsed = try Canvas.load(canvas)
+            let loaded = try parsed.loadPalette()
+            try manifest.origin.check(palette: loaded, index: index)
+            let needsNetwork = parsed.brushes.contains { $0.source.needsNetwork }
+            let resolved = try parsed.resolve(palette: loaded, network: needsNetwork ? network.load() : nil)
+            return (try GridQuery(canvas: resolved), parsed.title ?? URL(fileURLWithPath: canvas).lastPathComponent)
+        }
+        let bounds = region!.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard bounds.count == 4 else {
+            throw ValidationError("--region takes four integers R0,C0,R1,C1 (rows R0..<R1, columns C0..<C1), got '\(region!)'")
+        }
+        let side = scale ?? manifest.scales[0]
+        let loaded = try network.load()
+        let sha = try network.checkpointSHA256()
+        let source = try NetworkGridSource(network: loaded, layer: manifest.origin.layer, weightsSHA256: sha)
+        try manifest.origin.check(source.origin, what: "the loaded network", index: index)
+        let photo = try decodeImage(at: image!)
+        let grid = try source.grids(of: [IndexView.fitted(photo, side: side)], side: side)[0]
+        let query = try grid.region(rows: bounds[0]..<bounds[2], columns: bounds[1]..<bounds[3])
+        return (query, "\(URL(fileURLWithPath: image!).lastPathComponent) rows \(bounds[0])..<\(bounds[2]), columns \(bounds[1])..<\(bounds[3])")
+    }
+}

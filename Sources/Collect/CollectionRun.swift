@@ -1,0 +1,166 @@
+import ArrayFiles
+import Dataset
+import Foundation
+import Imaging
+import Models
+import Optvis
+import Tensor
+
+/// What a collection run reports as it goes.
+public enum CollectionEvent: Sendable {
+    /// Complete shards found from an earlier run with the same arguments, and their images.
+    case resumed(shards: Int, images: Int)
+    /// An image that gave no samples.
+    case skipped(path: String, reason: String)
+    /// Images done (resumed ones included) of all, and the rate of this run.
+    case progress(done: Int, total: Int, imagesPerSecond: Double, secondsLeft: Double?)
+    case shardWritten(folder: String, samples: Int)
+}
+
+/// A collection run (ALGORITHMS.md §1-2): for every image of a folder and each of its views,
+/// random positions of a layer's grid, the activation vector at each and its attribution to the
+/// image's top classes, written in shards of `imagesPerShard` images with `collection.json`
+/// rewritten atomically after each shard.
+///
+/// The positions and augmentations of image i are drawn from a generator seeded by (seed, i)
+/// alone, and batches start afresh in each shard, so a run that was killed and is started again
+/// with the same arguments skips its complete shards and writes the same files as a run that
+/// was never interrupted.
+public enum CollectionRun {
+    /// Collects the images under `folder` into `output` with `network`, whose checkpoint has
+    /// sha256 `weightsSHA256`. Resumes a collection already in `output` if it was made with the
+    /// same arguments and refuses otherwise, unless `restart` (which deletes it first).
+    @discardableResult
+    public static func run(images folder: String, output: String, network: Network, weightsSHA256: String,
+                           settings: CollectionSettings, restart: Bool = false,
+                           report: (CollectionEvent) -> Void = { _ in }) throws -> CollectionHeader {
+        guard settings.perImage > 0, settings.topK > 0, settings.augmentations >= 0, settings.batchSize > 0,
+              settings.imagesPerShard > 0 else {
+            throw CollectError("--per-image, --top-k, --batch and the shard size must be positive and --augment not negative")
+        }
+        _ = try network.layer(named: settings.layer)
+        guard let info = try network.layers().first(where: { $0.name == settings.layer }),
+              try network.graph.shapes(input: [1, 3, network.inputSize, network.inputSize])[network.layer(named: settings.layer).index].count == 4
+        else {
+            throw CollectError("layer \(settings.layer) of \(network.name) has no spatial grid; collect at a convolutional layer (features.K)")
+        }
+        let available = SamplePositions.candidates(height: info.height, width: info.width).count
+        guard settings.perImage <= available else {
+            throw CollectError("--per-image \(settings.perImage) is more than the \(available) positions that \(settings.layer)'s "
+                + "\(info.height)x\(info.width) grid offers (its border is skipped); use --per-image \(available) or less")
+        }
+
+        let files = try ImageCollection.list(folder)
+        guard !files.isEmpty else { throw CollectError("\(folder): no JPEG, PNG or WebP images found") }
+        let images = files.map { file in
+            CollectionHeader.CollectedImage(path: file.path, sha256: FileManager.default.contents(atPath: file.path).map(SHA256.hex) ?? "")
+        }
+        let listing = zip(files, images).map { "\($0.relativePath)\t\($1.sha256)\n" }.joined()
+        var header = CollectionHeader(
+            format: CollectionHeader.currentFormat, model: network.name, weightsSHA256: weightsSHA256, layer: settings.layer,
+            channels: info.channels, layerHeight: info.height, layerWidth: info.width, inputSize: network.inputSize,
+            perImage: settings.perImage, topK: settings.topK, seed: settings.seed, augmentations: settings.augmentations,
+            images: images, imagesSHA256: SHA256.hex(Array(listing.utf8)), shards: [])
+
+        let headerPath = URL(fileURLWithPath: output).appendingPathComponent(CollectionHeader.fileName).path
+        if restart { try removeCollection(in: output) }
+        if FileManager.default.fileExists(atPath: headerPath) {
+            let existing = try SampleSet.readHeader(output)
+            if let conflict = existing.resumptionConflict(with: header) {
+                throw CollectError("\(output) already holds a collection, but \(conflict). Rerun with its arguments to resume it, "
+                    + "add --restart to discard it, or collect into another folder")
+            }
+            header.shards = existing.shards
+            let resumedImages = existing.shards.last.map { $0.firstImage + $0.imageCount } ?? 0
+            for index in 0..<resumedImages { header.images[index].skipped = existing.images[index].skipped }
+            if !existing.shards.isEmpty { report(.resumed(shards: existing.shards.count, images: resumedImages)) }
+        }
+        try write(header, to: headerPath)
+
+        let start = Date()
+        let firstImage = header.shards.last.map { $0.firstImage + $0.imageCount } ?? 0
+        for shardStart in stride(from: firstImage, to: files.count, by: settings.imagesPerShard) {
+            let range = shardStart..<min(shardStart + settings.imagesPerShard, files.count)
+            let rows = try collectShard(range, of: &header, network: network, settings: settings) { done in
+                let rate = Double(done - firstImage) / max(Date().timeIntervalSince(start), 1e-9)
+                report(.progress(done: done, total: files.count, imagesPerSecond: rate,
+                                 secondsLeft: rate > 0 ? Double(files.count - done) / rate : nil))
+            } skipped: { report(.skipped(path: $0, reason: $1)) }
+            let shard = CollectionHeader.Shard(folder: String(format: "shard-%05d", header.shards.count), firstImage: range.lowerBound,
+                                               imageCount: range.count, samples: rows.count)
+            try write(rows, channels: info.channels, topK: settings.topK,
+                      to: URL(fileURLWithPath: output).appendingPathComponent(shard.folder))
+            header.shards.append(shard)
+            try write(header, to: headerPath)
+            report(.shardWritten(folder: shard.folder, samples: shard.samples))
+        }
+        return header
+    }
+
+    /// The samples of the images in `range`, batch by batch; unreadable images are recorded as
+    /// skipped in `header` and reported.
+    private static func collectShard(_ range: Range<Int>, of header: inout CollectionHeader, network: Network,
+                                     settings: CollectionSettings, progress: (Int) -> Void,
+                                     skipped: (String, String) -> Void) throws -> SampleRows {
+        var rows = SampleRows()
+        var inputs: [Tensor] = [], positions: [[GridPosition]] = [], owners: [Int] = []
+        var reported = range.lowerBound
+        func flush() throws {
+            guard !inputs.isEmpty else { return }
+            rows.append(try Attribution.samples(of: Tensor.concatenatingBatches(inputs), network: network, layer: settings.layer,
+                                                positions: positions, imageIndices: owners, topK: settings.topK))
+            (inputs, positions, owners) = ([], [], [])
+        }
+        for index in range {
+            let path = header.images[index].path
+            let image: RGBImage
+            do {
+                image = try decodeImage(at: path)
+            } catch {
+                header.images[index].skipped = "\(error)"
+                skipped(path, "\(error)")
+                continue
+            }
+            var generator = SeededGenerator(seed: settings.seed, stream: index)
+            let views = ImageViews.views(of: image, augmentations: settings.augmentations, using: &generator)
+            for (number, view) in views.enumerated() {
+                positions.append(SamplePositions.draw(settings.perImage, height: header.layerHeight, width: header.layerWidth,
+                                                      using: &generator))
+                inputs.append(try network.input(for: [view], names: [path], resizing: .torchvision))
+                owners.append(index)
+                if inputs.count == settings.batchSize {
+                    try flush()
+                    reported = number == views.count - 1 ? index + 1 : index
+                    progress(reported)
+                }
+            }
+        }
+        try flush()
+        if reported != range.upperBound { progress(range.upperBound) }
+        return rows
+    }
+
+    /// The four arrays of a shard, each written atomically.
+    private static func write(_ rows: SampleRows, channels: Int, topK: Int, to folder: URL) throws {
+        let count = rows.count
+        try NPY.write(NPYArray(shape: [count, channels], values: rows.activations), to: folder.appendingPathComponent("activations.npy").path)
+        try NPY.write(NPYArray(shape: [count, topK], values: rows.classes.map(Float.init)), to: folder.appendingPathComponent("classes.npy").path)
+        try NPY.write(NPYArray(shape: [count, topK], values: rows.attributions), to: folder.appendingPathComponent("attributions.npy").path)
+        try NPY.write(NPYArray(shape: [count, 3], values: rows.origins.map(Float.init)), to: folder.appendingPathComponent("origins.npy").path)
+    }
+
+    private static func write(_ header: CollectionHeader, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(encoder.encode(header), to: path)
+    }
+
+    /// Deletes `collection.json` and the shard folders in `folder`, and nothing else.
+    private static func removeCollection(in folder: String) throws {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name == CollectionHeader.fileName || name.hasPrefix("shard-") {
+            try manager.removeItem(atPath: URL(fileURLWithPath: folder).appendingPathComponent(name).path)
+        }
+    }
+}

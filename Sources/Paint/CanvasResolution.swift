@@ -1,0 +1,175 @@
+import Foundation
+import Imaging
+import Models
+import Palette
+import Tensor
+
+extension Canvas {
+    /// The canvas's palette; a missing or broken one is an error at the `palette` line.
+    public func loadPalette() throws -> Palette {
+        do {
+            return try Palette.load(palettePath)
+        } catch {
+            throw self.error(key: "palette", "\(error)")
+        }
+    }
+
+    /// Turns each brush into a vector of the palette's layer. `network` is needed for photo
+    /// brushes (their activation is computed) and, when given, must be the palette's model.
+    public func resolve(palette: Palette, network: Network?) throws -> ResolvedCanvas {
+        let description = palette.description
+        if let network {
+            do {
+                try palette.check(model: network.name)
+                _ = try network.layer(named: description.layer)
+            } catch {
+                throw self.error(key: "palette", "\(error)")
+            }
+        }
+        var resolver = BrushResolver(canvas: self, palette: palette, network: network)
+        let brushes = try self.brushes.map { try resolver.resolve($0) }
+        return ResolvedCanvas(canvas: self, layer: description.layer, stride: description.stride, brushes: brushes)
+    }
+}
+
+/// Resolves brush sources against a palette, caching the photos' activations.
+private struct BrushResolver {
+    let canvas: Canvas
+    let palette: Palette
+    let network: Network?
+    /// Photo path -> its network input [1, 3, S, S] and the layer's activation [1, C, H, W].
+    var photos: [String: (input: Tensor, activation: Tensor)] = [:]
+    lazy var imageNetLabels = try? ImageNetLabels.load()
+
+    /// A source's vector, label, palette cells and icon.
+    private typealias Part = (vector: [Float], label: String, cells: [Int], icon: RGBImage?)
+
+    init(canvas: Canvas, palette: Palette, network: Network?) {
+        (self.canvas, self.palette, self.network) = (canvas, palette, network)
+    }
+
+    mutating func resolve(_ brush: BrushDefinition) throws -> ResolvedBrush {
+        let part = try resolve(brush.source, of: brush)
+        return ResolvedBrush(character: brush.character, label: part.label, vector: part.vector, strength: brush.strength,
+                             paletteCells: part.cells, icon: part.icon)
+    }
+
+    private mutating func resolve(_ source: BrushSource, of brush: BrushDefinition) throws -> Part {
+        switch source {
+        case .cell(let column, let row):
+            let index = try cell(column: column, row: row, of: brush)
+            let label = palette.description.cells[index].label
+            return (palette.vector(ofCell: index), label.isEmpty ? "cell \(column),\(row)" : ClassLookup.shortName(label), [index],
+                    icon(ofCell: index))
+        case .label(let name):
+            let index = try cell(forClass: name, of: brush)
+            return (palette.vector(ofCell: index), name, [index], icon(ofCell: index))
+        case .photo(let path, let row, let column):
+            return try photoVector(path: path, row: row, column: column, of: brush)
+        case .mix(let parts):
+            let resolved = try parts.map { try resolve($0.source, of: brush) }
+            let total = parts.reduce(0) { $0 + $1.weight }
+            var vector = [Float](repeating: 0, count: palette.description.channels)
+            for (part, weighted) in zip(resolved, parts) {
+                for c in vector.indices { vector[c] += weighted.weight / total * part.vector[c] }
+            }
+            let label = zip(resolved, parts).map { part, weighted in
+                weighted.weight == 1 ? part.label : "\(String(format: "%g", weighted.weight)) \(part.label)"
+            }.joined(separator: " + ")
+            let heaviest = parts.indices.max { parts[$0].weight < parts[$1].weight }!
+            return (vector, label, resolved.flatMap(\.cells), resolved[heaviest].icon)
+        }
+    }
+
+    private func cell(column: Int, row: Int, of brush: BrushDefinition) throws -> Int {
+        if let index = palette.cell(column: column, row: row) { return index }
+        let grid = palette.description.grid
+        guard (0..<grid).contains(column), (0..<grid).contains(row) else {
+            throw canvas.error(brush: brush, at: "cell", "no cell [\(column), \(row)]: the palette's atlas is \(grid)x\(grid), "
+                + "columns and rows 0 to \(grid - 1)")
+        }
+        let nearest = palette.description.cells.enumerated()
+            .sorted { a, b in
+                let da = (a.element.column - column) * (a.element.column - column) + (a.element.row - row) * (a.element.row - row)
+                let db = (b.element.column - column) * (b.element.column - column) + (b.element.row - row) * (b.element.row - row)
+                return (da, a.offset) < (db, b.offset)
+            }
+            .prefix(3).map { "[\($0.element.column), \($0.element.row)] \(ClassLookup.shortName($0.element.label))" }
+        throw canvas.error(brush: brush, at: "cell", "cell [\(column), \(row)] was dropped: it held fewer than "
+            + "\(palette.description.parameters.minDensity) samples (the palette's density threshold); nearby cells: "
+            + nearest.joined(separator: ", "))
+    }
+
+    private mutating func cell(forClass name: String, of brush: BrushDefinition) throws -> Int {
+        if let index = palette.cell(forClass: name) { return index }
+        // The ImageNet label the name stands for ("goldfish" -> "goldfish, Carassius auratus").
+        if let labels = imageNetLabels {
+            let label: String
+            do {
+                label = labels[try ClassLookup.resolve(name, labels: labels)]
+            } catch {
+                throw canvas.error(brush: brush, at: name, "\(error)")
+            }
+            if let index = palette.cell(forClass: label) ?? palette.cell(forClass: ClassLookup.shortName(label)) { return index }
+        }
+        let known = palette.classLabels
+        let short = known.map { ClassLookup.shortName($0) }
+        let containing = short.filter { $0.lowercased().contains(name.lowercased()) || name.lowercased().contains($0.lowercased()) }
+        var suggestions: [String] = []
+        for candidate in closeNames(to: name.lowercased(), among: short.map { $0.lowercased() }) + containing
+        where !suggestions.contains(where: { $0.lowercased() == candidate.lowercased() }) {
+            suggestions.append(short.first { $0.lowercased() == candidate.lowercased() } ?? candidate)
+        }
+        throw canvas.error(brush: brush, at: name, "no cell of the palette is labelled '\(name)'"
+            + (suggestions.isEmpty ? "" : "; did you mean " + suggestions.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + "?")
+            + " (`atlas canvas new --palette ...` lists the palette's brushes)")
+    }
+
+    private func icon(ofCell index: Int) -> RGBImage? {
+        let icon = palette.description.cells[index].icon
+        return icon.isEmpty ? nil : try? decodeImage(at: palette.path(icon))
+    }
+
+    /// The layer's activation at (row, column) for a photo, and a crop of the photo around it.
+    private mutating func photoVector(path: String, row: Int, column: Int, of brush: BrushDefinition) throws -> Part {
+        guard let network else {
+            throw canvas.error(brush: brush, at: "photo", "a photo brush needs the network (to compute the photo's activation)")
+        }
+        let layer = palette.description.layer
+        if photos[path] == nil {
+            do {
+                let input = try network.input(for: [try decodeImage(at: path)], names: [path], resizing: .torchvision)
+                photos[path] = (input, try network.forward(input, to: [layer])[0])
+            } catch {
+                throw canvas.error(brush: brush, at: "photo", "\(error)")
+            }
+        }
+        let (input, activation) = photos[path]!
+        let (channels, height, width) = (activation.shape[1], activation.shape[2], activation.shape[3])
+        guard (0..<height).contains(row), (0..<width).contains(column) else {
+            throw canvas.error(brush: brush, at: "at", "position [\(row), \(column)] is outside the \(height)x\(width) grid of "
+                + "\(layer) for a \(network.inputSize)-pixel input (rows and columns 0 to \(height - 1))")
+        }
+        let vector = (0..<channels).map { activation.values[(($0 * height) + row) * width + column] }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        return (vector, "\(name) [\(row), \(column)]", [], photoCrop(input, row: row, column: column, cells: height, network: network))
+    }
+
+    /// Three by three cells of the network's input around a layer position, as an image.
+    private func photoCrop(_ input: Tensor, row: Int, column: Int, cells: Int, network: Network) -> RGBImage {
+        let side = input.shape[2], stride = side / cells
+        let size = min(3 * stride, side)
+        let top = min(max((row - 1) * stride, 0), side - size), left = min(max((column - 1) * stride, 0), side - size)
+        let (mean, deviation) = (network.normalization.mean, network.normalization.standardDeviation)
+        var pixels = [UInt8](repeating: 0, count: size * size * 3)
+        for y in 0..<size {
+            for x in 0..<size {
+                for c in 0..<3 {
+                    let value = input.values[(c * side + top + y) * side + left + x] * deviation[c] + mean[c]
+                    pixels[(y * size + x) * 3 + c] = UInt8((min(max(value, 0), 1) * 255).rounded())
+                }
+            }
+        }
+        return RGBImage(width: size, height: size, pixels: pixels)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Models
+
+/// `atlas paint --json`: the numbers of a painting in a form scripts can check.
+public struct PaintReport: Codable, Sendable {
+    public struct Brush: Codable, Sendable {
+        public let character: String
+        public let label: String
+        public let strength: Float
+        /// The target activation, unwhitened.
+        public let vector: [Float]
+    }
+
+    public struct Cell: Codable, Sendable {
+        public let row: Int
+        public let column: Int
+        public let brush: String
+        /// The cosine between the painted image's activation and the cell's brush vector.
+        public let cosine: Float
+        /// Whether that cosine is higher than with every other brush of the canvas.
+        public let ownBrushWins: Bool
+    }
+
+    public let canvas: String
+    public let model: String
+    public let layer: String
+    public let imageWidth: Int
+    public let imageHeight: Int
+    public let steps: Int
+    public let seed: UInt64
+    public let objective: String
+    public let cosinePower: Float
+    public let whiten: Bool
+    public let brushes: [Brush]
+    public let cells: [Cell]
+    public let meanCosine: Float
+    public let ownBrushWinRate: Float
+    public let top: [ClassScore]
+
+    public init(canvas: ResolvedCanvas, model: String, painting: Painting, evaluation: PaintEvaluation, options: PaintOptions) {
+        self.canvas = canvas.canvas.path
+        (self.model, layer) = (model, canvas.layer)
+        (imageWidth, imageHeight) = (painting.geometry.imageWidth, painting.geometry.imageHeight)
+        (steps, seed, objective) = (options.steps, options.seed, options.objective.rawValue)
+        (cosinePower, whiten) = (options.cosinePower, options.whiten)
+        brushes = canvas.brushes.map { Brush(character: String($0.character), label: $0.label, strength: $0.strength, vector: $0.vector) }
+        cells = evaluation.cells.map {
+            Cell(row: $0.row, column: $0.column, brush: String(canvas.brushes[$0.brush].character), cosine: $0.cosine,
+                 ownBrushWins: $0.ownBrushWins)
+        }
+        (meanCosine, ownBrushWinRate, top) = (evaluation.meanCosine, evaluation.ownBrushWinRate, evaluation.top)
+    }
+
+    /// Pretty-printed JSON with sorted keys.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+}

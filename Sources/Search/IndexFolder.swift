@@ -1,0 +1,93 @@
+import ArrayFiles
+import Foundation
+import Imaging
+
+/// An index on disk: a folder with `index.json` (`IndexManifest`) and `shards/*.grids`, each
+/// shard the encoded grids of one batch of images (layout in `StoredGrid`), starting with the
+/// 8 bytes "ATLGRID1".
+public enum IndexFolder {
+    static let shardMagic = Array("ATLGRID1".utf8)
+
+    /// The manifest in `folder`, or nil when there is no index there yet.
+    public static func manifest(in folder: String) throws -> IndexManifest? {
+        let path = self.path(folder, IndexManifest.fileName)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SearchError("\(path): cannot read the index manifest") }
+        let manifest: IndexManifest
+        do {
+            manifest = try JSONDecoder().decode(IndexManifest.self, from: data)
+        } catch {
+            throw SearchError("\(path): not an index manifest: \(error)")
+        }
+        guard manifest.format == IndexManifest.currentFormat else {
+            throw SearchError("\(path): format '\(manifest.format)', expected '\(IndexManifest.currentFormat)'")
+        }
+        return manifest
+    }
+
+    /// Reads the index in `folder` into memory, checking every grid's place in its shard.
+    public static func load(_ folder: String) throws -> (manifest: IndexManifest, index: GridIndex) {
+        guard let manifest = try manifest(in: folder) else {
+            throw SearchError("\(folder): no index here (build one with `atlas index build --images DIR -o \(folder)`)")
+        }
+        var index = GridIndex(origin: manifest.origin)
+        let channels = manifest.origin.channels
+        var shards: [Int: [UInt8]] = [:]
+        for image in manifest.images {
+            guard image.shard >= 0, image.shard < manifest.shards.count else {
+                throw SearchError("\(path(folder, IndexManifest.fileName)): \(image.path) refers to shard \(image.shard) of "
+                    + "\(manifest.shards.count)")
+            }
+            let shardPath = path(folder, manifest.shards[image.shard])
+            if shards[image.shard] == nil {
+                guard let data = FileManager.default.contents(atPath: shardPath) else {
+                    throw SearchError("\(shardPath): missing or unreadable shard (the index is damaged: rebuild it)")
+                }
+                guard data.starts(with: shardMagic) else { throw SearchError("\(shardPath): not an index shard") }
+                shards[image.shard] = [UInt8](data)
+            }
+            let bytes = shards[image.shard]!
+            let number = index.addImage(path: image.path)
+            for grid in image.grids {
+                let positions = grid.rows * grid.columns
+                let end = grid.offset + grid.byteCount(channels: channels)
+                guard grid.offset >= shardMagic.count, positions > 0, end <= bytes.count else {
+                    throw SearchError("\(shardPath): \(image.path)'s grid at scale \(grid.scale) (bytes \(grid.offset)..<\(end)) "
+                        + "lies outside the shard's \(bytes.count) bytes (the index is damaged: rebuild it)")
+                }
+                let codes = bytes[grid.offset..<grid.offset + positions * channels].map { Int8(bitPattern: $0) }
+                let floats = littleEndianFloats(bytes[(grid.offset + positions * channels)..<end])
+                try index.add(codes: codes[...], scales: floats[..<positions], mean: floats[positions...], image: number,
+                              side: grid.scale, rows: grid.rows, columns: grid.columns, channels: channels)
+            }
+        }
+        return (manifest, index)
+    }
+
+    /// The bytes of one grid's block: codes, scales, mean.
+    static func block(_ grid: ActivationGrid) -> [UInt8] {
+        let (codes, scales) = UnitVectorCodes.encode(grid)
+        var bytes = codes.map { UInt8(bitPattern: $0) }
+        for value in scales + grid.mean {
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
+        }
+        return bytes
+    }
+
+    static func writeManifest(_ manifest: IndexManifest, folder: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try writeAtomically(encoder.encode(manifest), to: path(folder, IndexManifest.fileName))
+    }
+
+    static func path(_ folder: String, _ relative: String) -> String {
+        URL(fileURLWithPath: folder).appendingPathComponent(relative).path
+    }
+
+    private static func littleEndianFloats(_ bytes: ArraySlice<UInt8>) -> [Float] {
+        stride(from: bytes.startIndex, to: bytes.endIndex, by: 4).map { start in
+            Float(bitPattern: UInt32(bytes[start]) | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2]) << 16
+                  | UInt32(bytes[start + 3]) << 24)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// `index.json`: what an index holds and where each image's grids lie in its shards
+/// (docs/search.md, "The index on disk").
+public struct IndexManifest: Codable, Sendable, Equatable {
+    /// "atlas-index/1".
+    public var format: String
+    public var origin: GridOrigin
+    /// The input sides each image was seen at (`IndexView.fitted`), e.g. [224, 320].
+    public var scales: [Int]
+    /// Shard files, relative to the index folder, in the order written; a resumed or appending
+    /// build adds shards and never rewrites one the manifest lists.
+    public var shards: [String]
+    public var images: [IndexedImage]
+
+    public static let currentFormat = "atlas-index/1"
+    public static let fileName = "index.json"
+
+    public init(origin: GridOrigin, scales: [Int]) {
+        (self.format, self.origin, self.scales) = (Self.currentFormat, origin, scales)
+        (shards, images) = ([], [])
+    }
+}
+
+/// One indexed photo.
+public struct IndexedImage: Codable, Sendable, Equatable {
+    public var path: String
+    /// File size in bytes and sha256 of the file's bytes.
+    public var bytes: Int
+    public var sha256: String
+    /// The photo's own size in pixels.
+    public var width: Int
+    public var height: Int
+    /// Index into the manifest's `shards`.
+    public var shard: Int
+    /// One grid per scale, in the manifest's scale order.
+    public var grids: [StoredGrid]
+
+    public init(path: String, bytes: Int, sha256: String, width: Int, height: Int, shard: Int, grids: [StoredGrid]) {
+        (self.path, self.bytes, self.sha256, self.width, self.height) = (path, bytes, sha256, width, height)
+        (self.shard, self.grids) = (shard, grids)
+    }
+}
+
+/// Where one grid lies in its shard: at `offset`, channels x (rows * columns) int8 codes
+/// (`UnitVectorCodes`, channel-major), then rows * columns float32 scales, then the grid's mean
+/// activation (channels float32, before normalising: the global-average-pool baseline), all
+/// little-endian.
+public struct StoredGrid: Codable, Sendable, Equatable {
+    public var scale: Int
+    public var rows: Int
+    public var columns: Int
+    public var offset: Int
+
+    public init(scale: Int, rows: Int, columns: Int, offset: Int) {
+        (self.scale, self.rows, self.columns, self.offset) = (scale, rows, columns, offset)
+    }
+
+    /// Bytes of the grid's block in a shard.
+    public func byteCount(channels: Int) -> Int {
+        rows * columns * (channels + 4) + 4 * channels
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Paint
+import Palette
+import XCTest
+
+/// The canvas file: what parses, and every kind of error with its line and column.
+final class CanvasParserTests: XCTestCase {
+    private var folder = ""
+
+    override func setUpWithError() throws {
+        folder = try PaintTestSupport.temporaryFolder()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private static let valid = """
+        title = "a test"
+        palette = "palettes/p"
+        grid = '''
+          aab.
+          ccd.
+        '''
+
+        [brushes]
+        a = { cell = [0, 0] }
+        b = { class = "tabby", strength = 2 }
+        "c" = { photo = "photos/cat.png", at = [3, 4] }
+        d = { mix = [{ class = "espresso", weight = 3 }, { cell = [2, 1] }] }
+
+        [settings]
+        steps = 64
+        seed = 7
+        cosine_power = 1.5
+        """
+
+    func testParsesGridBrushesAndSettings() throws {
+        let canvas = try PaintTestSupport.canvas(Self.valid, in: folder)
+        XCTAssertEqual(canvas.title, "a test")
+        XCTAssertEqual(canvas.palettePath, URL(fileURLWithPath: folder + "/palettes/p").standardizedFileURL.path)
+        XCTAssertEqual([canvas.rows, canvas.columns], [2, 4])
+        XCTAssertEqual(canvas.cells, ["a", "a", "b", nil, "c", "c", "d", nil])
+        XCTAssertEqual(canvas.brushes.map(\.character), ["a", "b", "c", "d"])
+        XCTAssertEqual(canvas.brushes.map(\.source), [
+            .cell(column: 0, row: 0), .label("tabby"),
+            .photo(path: URL(fileURLWithPath: folder + "/photos/cat.png").standardizedFileURL.path, row: 3, column: 4),
+            .mix([WeightedBrushSource(source: .label("espresso"), weight: 3), WeightedBrushSource(source: .cell(column: 2, row: 1), weight: 1)]),
+        ])
+        XCTAssertEqual(canvas.brushes.map(\.strength), [1, 2, 1, 1])
+        XCTAssertEqual(canvas.brushes[0].location, SourceLocation(line: 9, column: 1))
+        XCTAssertEqual(canvas.settings, CanvasSettings(steps: 64, seed: 7, cosinePower: 1.5))
+    }
+
+    /// The error of parsing `text`, or a failure when it parses.
+    private func error(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> CanvasError? {
+        do {
+            _ = try PaintTestSupport.canvas(text, in: folder)
+            XCTFail("expected an error", file: file, line: line)
+            return nil
+        } catch let error as CanvasError {
+            return error
+        } catch {
+            XCTFail("expected a CanvasError, got \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    private static let brushes = "\n[brushes]\na = { cell = [0, 0] }\nb = { class = \"tabby\" }\n"
+
+    func testAnUnknownCharacterInTheGridPointsAtIt() throws {
+        let error = try XCTUnwrap(self.error("palette = \"p\"\ngrid = '''\nab\n.bx\n'''\n" + Self.brushes))
+        XCTAssertEqual(error.location, SourceLocation(line: 4, column: 3))
+        XCTAssertTrue(error.message.contains("unknown character 'x'"), error.message)
+        XCTAssertTrue(error.description.hasPrefix("\(folder)/test.canvas:4:3: "), error.description)
+        // On the opening line, indented.
+        let inline = try XCTUnwrap(self.error("palette = \"p\"\ngrid = '''  a?\nab\n'''\n" + Self.brushes))
+        XCTAssertEqual(inline.location, SourceLocation(line: 2, column: 14))
+    }
+
+    func testRaggedRowsPointAtTheShortRow() throws {
+        let error = try XCTUnwrap(self.error("palette = \"p\"\ngrid = '''\naab\n ab\naab\n'''\n" + Self.brushes))
+        XCTAssertEqual(error.location, SourceLocation(line: 4, column: 4))
+        XCTAssertTrue(error.message.contains("row 2 has 2 cells, the first row 3"), error.message)
+    }
+
+    func testSyntaxErrorsCarryTOMLsPosition() throws {
+        let error = try XCTUnwrap(self.error("palette = \"p\"\ngrid = '''\nab\n'''\n[brushes]\na = { cell = [0, 0 }\n"))
+        XCTAssertEqual(error.location?.line, 6)
+        XCTAssertTrue(error.message.hasPrefix("not valid TOML"), error.message)
+    }
+
+    func testBadBrushDefinitionsPointAtTheBrush() throws {
+        let both = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0], class = \"tabby\" }\n"))
+        XCTAssertEqual(both.location?.line, 4)
+        XCTAssertTrue(both.message.contains("only one of cell, class, photo and mix"), both.message)
+        let long = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0] }\nsky = { cell = [0, 0] }\n"))
+        XCTAssertEqual(long.location, SourceLocation(line: 5, column: 1))
+        let unknown = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0], colour = 3 }\n"))
+        XCTAssertEqual(unknown.location, SourceLocation(line: 4, column: 22))
+        XCTAssertTrue(unknown.message.contains("unknown key 'colour'"), unknown.message)
+        let photo = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes.a]\nphoto = \"x.png\"\n"))
+        XCTAssertEqual(photo.location?.line, 4)
+        XCTAssertTrue(photo.message.contains("at = [row, column]"), photo.message)
+        let setting = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0] }\n[settings]\nsteps = 0\n"))
+        XCTAssertEqual(setting.location, SourceLocation(line: 6, column: 1))
+    }
+
+    /// Resolution errors: a class no cell carries, a cell outside the atlas or dropped, a
+    /// palette of another model.
+    private func resolutionError(_ brush: String, model: String = "mobilenet_v2") throws -> CanvasError? {
+        let palette = try PaintTestSupport.syntheticPalette(in: folder + "/p", model: model)
+        let canvas = try PaintTestSupport.canvas("palette = \"p\"\ngrid = '''\nab\n'''\n[brushes]\na = { cell = [0, 0] }\n" + brush,
+                                                 in: folder)
+        do {
+            _ = try canvas.resolve(palette: palette, network: model == "mobilenet_v2" ? nil : try PaintTestSupport.network())
+            XCTFail("expected an error")
+        } catch let error as CanvasError {
+            return error
+        }
+        return nil
+    }
+
+    func testAClassNoCellCarriesSuggestsNames() throws {
+        let typo = try XCTUnwrap(try resolutionError("b = { class = \"espreso\" }\n"))
+        XCTAssertEqual(typo.location, SourceLocation(line: 7, column: 16))
+        XCTAssertTrue(typo.message.contains("'espresso'"), typo.message)
+        let elsewhere = try XCTUnwrap(try resolutionError("b = { class = \"goldfish\" }\n"))
+        XCTAssertTrue(elsewhere.message.contains("no cell of the palette is labelled 'goldfish'"), elsewhere.message)
+    }
+
+    func testCellsOutsideTheAtlasOrDroppedAreErrors() throws {
+        let outside = try XCTUnwrap(try resolutionError("b = { cell = [4, 0] }\n"))
+        XCTAssertEqual(outside.location, SourceLocation(line: 7, column: 7))
+        XCTAssertTrue(outside.message.contains("4x4"), outside.message)
+        let dropped = try XCTUnwrap(try resolutionError("b = { cell = [1, 1] }\n"))
+        XCTAssertTrue(dropped.message.contains("was dropped") && dropped.message.contains("[2, 1] tabby"), dropped.message)
+    }
+
+    func testAPaletteOfAnotherModelIsAnErrorAtThePaletteLine() throws {
+        let error = try XCTUnwrap(try resolutionError("b = { cell = [2, 1] }\n", model: "efficientnet_lite0"))
+        XCTAssertEqual(error.location, SourceLocation(line: 1, column: 1))
+        XCTAssertTrue(error.message.contains("efficientnet_lite0"), error.message)
+    }
+}

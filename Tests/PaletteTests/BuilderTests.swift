@@ -1,0 +1,58 @@
+import ArrayFiles
+import Collect
+import Foundation
+import Imaging
+import Palette
+import XCTest
+
+/// The whole build on a synthetic collection of a 4-channel linear "layer", with 2-step icons.
+final class BuilderTests: XCTestCase {
+    func testBuildWritesAPaletteAndResumesIcons() throws {
+        let folder = try temporaryFolder(self)
+        let samples = try syntheticSamples(clusters: 3, perCluster: 40, channels: 4)
+        var options = PaletteBuildOptions()
+        (options.grid, options.minDensity, options.neighbors, options.iconSize, options.steps, options.batch) = (4, 5, 8, 16, 2, 4)
+        let model = LinearPixelModel(channels: 4, seed: 3)
+        let header = samples.header
+        let shifted = try SampleSet(header: CollectionHeader(copying: header, layer: "linear"), activations: samples.activations,
+                                    classes: samples.classes, attributions: samples.attributions, origins: samples.origins)
+        var timings = PaletteBuilder.Timings()
+        let palette = try PaletteBuilder(options: options, folder: folder).build(samples: shifted, labels: testLabels, model: model,
+                                                                                 timings: &timings)
+        XCTAssertEqual(timings.stages.map(\.name), ["whitening", "layout", "grid", "icons", "render"])
+        let cells = palette.description.cells
+        XCTAssertGreaterThanOrEqual(cells.count, 3, "three separated clusters give at least three dense cells")
+        XCTAssertEqual(cells.map(\.count).reduce(0, +) <= 120, true)
+        let layout = try NPY.read(palette.path(Palette.layoutFile))
+        XCTAssertEqual(layout.shape, [120, 2])
+        XCTAssertTrue(layout.values.allSatisfy { (0...1).contains($0) })
+        let icon = try decodeImage(at: palette.path(cells[0].icon))
+        XCTAssertEqual([icon.width, icon.height], [16, 16])
+        let atlas = try decodeImage(at: palette.path(Palette.atlasFile))
+        XCTAssertEqual(atlas.width, 4 * 16 + 24)
+
+        // Kill-and-resume: with one icon gone, a rebuild renders its batch again, identically,
+        // and leaves the icons of the other batches alone.
+        let first = try Data(contentsOf: URL(fileURLWithPath: palette.path(cells[0].icon)))
+        let lastPath = palette.path(cells[cells.count - 1].icon)
+        let lastDate = try FileManager.default.attributesOfItem(atPath: lastPath)[.modificationDate] as! Date
+        try FileManager.default.removeItem(atPath: palette.path(cells[0].icon))
+        Thread.sleep(forTimeInterval: 0.01)
+        var again = PaletteBuilder.Timings()
+        let rebuilt = try PaletteBuilder(options: options, folder: folder).build(samples: shifted, labels: testLabels, model: model,
+                                                                                 timings: &again)
+        XCTAssertEqual(rebuilt.description, palette.description)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: palette.path(cells[0].icon))), first)
+        if cells.count > options.batch {
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: lastPath)[.modificationDate] as? Date, lastDate)
+        }
+    }
+}
+
+extension CollectionHeader {
+    /// The header with another layer name.
+    init(copying header: CollectionHeader, layer: String) {
+        self = header
+        self.layer = layer
+    }
+}

@@ -1,0 +1,146 @@
+import ArrayFiles
+import Foundation
+import Imaging
+import Search
+import XCTest
+
+/// Building, reading, appending to and resuming an index on disk, with a pixel grid source.
+final class IndexFolderTests: XCTestCase {
+    private var folder = ""
+
+    override func setUpWithError() throws {
+        folder = try SearchFixtures.temporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder + "/photos", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private func photos(_ count: Int, from first: Int = 0) throws -> [String] {
+        try (first..<first + count).map { number in
+            let path = folder + "/photos/\(number).png"
+            try SearchFixtures.writeRandomPhoto(to: path, width: 48 + 8 * (number % 3), height: 40, seed: UInt64(number))
+            return path
+        }
+    }
+
+    /// Every photo's grids at both scales come back with their file facts, and the int8 codes
+    /// keep each position's direction: cosine with the float32 vector above 0.9995.
+    func testRoundTripKeepsDirections() throws {
+        let paths = try photos(5), source = PixelGridSource()
+        let report = try IndexBuilder(folder: folder + "/index", source: source, scales: [32, 48], batchSize: 2).build(paths)
+        XCTAssertEqual(report.added, 5)
+        let (manifest, index) = try IndexFolder.load(folder + "/index")
+        XCTAssertEqual(manifest.origin, source.origin)
+        XCTAssertEqual(manifest.scales, [32, 48])
+        XCTAssertEqual(manifest.shards.count, 3)
+        XCTAssertEqual(index.paths, paths)
+        XCTAssertEqual(index.grids.count, 10)
+        var worst: Float = 1
+        for (number, path) in paths.enumerated() {
+            let entry = manifest.images[number]
+            let data = try XCTUnwrap(FileManager.default.contents(atPath: path))
+            XCTAssertEqual(entry.sha256, SHA256.hex(data))
+            XCTAssertEqual(entry.bytes, data.count)
+            XCTAssertEqual(entry.width, 48 + 8 * (number % 3))
+            XCTAssertEqual(entry.grids.map { [$0.scale, $0.rows, $0.columns] }, [[32, 4, 4], [48, 6, 6]])
+            let photo = try decodeImage(at: path)
+            for (scaleIndex, side) in [32, 48].enumerated() {
+                let grid = try PixelGridSource.grid(of: IndexView.fitted(photo, side: side))
+                let decoded = index.vectors(ofGrid: number * 2 + scaleIndex)
+                for position in 0..<grid.rows * grid.columns {
+                    let original = Array(grid.values[position * 12..<(position + 1) * 12])
+                    let stored = Array(decoded[position * 12..<(position + 1) * 12])
+                    XCTAssertEqual(stored.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
+                    worst = min(worst, cosine(original, stored))
+                }
+                XCTAssertEqual(Array(index.means[(number * 2 + scaleIndex) * 12..<(number * 2 + scaleIndex + 1) * 12]), grid.mean)
+            }
+        }
+        XCTAssertGreaterThan(worst, 0.9995)
+    }
+
+    /// A second build over more photos adds only the new ones, in a new shard.
+    func testAppendAddsOnlyNewPhotos() throws {
+        let first = try photos(3)
+        _ = try IndexBuilder(folder: folder + "/index", source: PixelGridSource(), scales: [32]).build(first)
+        let all = first + (try photos(2, from: 3))
+        let source = PixelGridSource()
+        let report = try IndexBuilder(folder: folder + "/index", source: source, scales: nil).build(all)
+        XCTAssertEqual(report.added, 2)
+        XCTAssertEqual(report.alreadyIndexed, 3)
+        XCTAssertEqual(source.calls, 1)
+        let (manifest, index) = try IndexFolder.load(folder + "/index")
+        XCTAssertEqual(manifest.shards.count, 2)
+        XCTAssertEqual(index.paths, all)
+    }
+
+    /// A changed photo is indexed again in place of its old entry.
+    func testChangedPhotoIsReindexed() throws {
+        let paths = try photos(2)
+        _ = try IndexBuilder(folder: folder + "/index", source: PixelGridSource(), scales: [32]).build(paths)
+        try SearchFixtures.writeRandomPhoto(to: paths[0], width: 40, height: 40, seed: 99)
+        let report = try IndexBuilder(folder: folder + "/index", source: PixelGridSource(), scales: [32]).build(paths)
+        XCTAssertEqual(report.added, 1)
+        let (manifest, _) = try IndexFolder.load(folder + "/index")
+        XCTAssertEqual(manifest.images.map(\.path), paths)
+        XCTAssertEqual(manifest.images[0].width, 40)
+    }
+
+    /// A build that dies after its first batch keeps that batch; running again finishes the
+    /// rest and gives the same index as an uninterrupted build.
+    func testKilledBuildResumes() throws {
+        let paths = try photos(6)
+        let dying = PixelGridSource(failAfter: 1)
+        XCTAssertThrowsError(try IndexBuilder(folder: folder + "/index", source: dying, scales: [32], batchSize: 2).build(paths))
+        XCTAssertEqual(try IndexFolder.manifest(in: folder + "/index")?.images.map(\.path), Array(paths.prefix(2)))
+        // A shard written just before the kill but never listed is overwritten, not read.
+        try Data("ATLGRID1 junk".utf8).write(to: URL(fileURLWithPath: folder + "/index/shards/000001.grids"))
+        let report = try IndexBuilder(folder: folder + "/index", source: PixelGridSource(), scales: [32], batchSize: 2).build(paths)
+        XCTAssertEqual(report.added, 4)
+        XCTAssertEqual(report.alreadyIndexed, 2)
+        _ = try IndexBuilder(folder: folder + "/straight", source: PixelGridSource(), scales: [32], batchSize: 2).build(paths)
+        let (resumed, straight) = (try IndexFolder.load(folder + "/index").index, try IndexFolder.load(folder + "/straight").index)
+        XCTAssertEqual(resumed.paths, straight.paths)
+        XCTAssertEqual(resumed.codes, straight.codes)
+        XCTAssertEqual(resumed.scales, straight.scales)
+    }
+
+    /// A file that looks like a JPEG but does not decode is reported and skipped.
+    func testUnreadablePhotoIsSkipped() throws {
+        var paths = try photos(2)
+        let broken = folder + "/photos/broken.jpg"
+        try Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 0x4A, 0x46, 0x49, 0x46, 0, 1, 2, 3]).write(to: URL(fileURLWithPath: broken))
+        paths.insert(broken, at: 1)
+        let report = try IndexBuilder(folder: folder + "/index", source: PixelGridSource(), scales: [32]).build(paths)
+        XCTAssertEqual(report.added, 2)
+        XCTAssertEqual(report.skipped.map(\.path), [broken])
+        XCTAssertFalse(report.skipped[0].reason.isEmpty)
+        XCTAssertEqual(try IndexFolder.load(folder + "/index").index.paths, [paths[0], paths[2]])
+    }
+
+    /// Appending with another layer or other scales is refused, naming what differs.
+    func testRefusesAnotherOriginOrScales() throws {
+        let paths = try photos(1)
+        _ = try IndexBuilder(folder: folder + "/index", source: PixelGridSource(), scales: [32]).build(paths)
+        XCTAssertThrowsError(try IndexBuilder(folder: folder + "/index", source: PixelGridSource(layer: "other"), scales: nil)) {
+            XCTAssertTrue("\($0)".contains("layer pixels of pixel-test"), "\($0)")
+        }
+        XCTAssertThrowsError(try IndexBuilder(folder: folder + "/index", source: PixelGridSource(), scales: [32, 48])) {
+            XCTAssertTrue("\($0)".contains("holds scales 32"), "\($0)")
+        }
+    }
+
+    /// A shard cut short is an error naming the shard, not a crash.
+    func testTruncatedShardIsAnError() throws {
+        let paths = try photos(2)
+        _ = try IndexBuilder(folder: folder + "/index", source: PixelGridSource(), scales: [32]).build(paths)
+        let shard = folder + "/index/shards/000000.grids"
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: shard))
+        try data.prefix(data.count - 10).write(to: URL(fileURLWithPath: shard))
+        XCTAssertThrowsError(try IndexFolder.load(folder + "/index")) {
+            XCTAssertTrue("\($0)".contains("000000.grids"), "\($0)")
+        }
+    }
+}
