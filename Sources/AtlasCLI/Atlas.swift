@@ -6,10 +6,15 @@ import Tensor
 struct Atlas: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atlas",
-        abstract: "Open up what an image classifier has learned: classify, lay out, visualise.",
-        subcommands: [DatasetCommand.self, ClassifyCommand.self, LayoutCommand.self, LayersCommand.self,
-                      VisualizeCommand.self, CollectCommand.self, PaletteCommand.self, RenderCommand.self, IndexCommand.self,
-                      SearchCommand.self, PaintCommand.self, CanvasCommand.self])
+        abstract: "Open up what an image classifier has learned: atlases of its layers, painting with their concepts, search by them.",
+        discussion: """
+            The pipeline, one verb a step: photos (dataset) -> activations (collect) -> layout (layout) -> palette \
+            (palette build, render) -> canvas (canvas new, paint) -> image; and index/search for photo collections. \
+            classify, layers and visualize look at the network itself.
+            """,
+        subcommands: [DatasetCommand.self, ClassifyCommand.self, LayersCommand.self, VisualizeCommand.self,
+                      CollectCommand.self, LayoutCommand.self, PaletteCommand.self, RenderCommand.self,
+                      CanvasCommand.self, PaintCommand.self, IndexCommand.self, SearchCommand.self])
 
     /// Tunes the process (`ProcessTuning`), then parses the arguments and runs the command.
     static func main() {

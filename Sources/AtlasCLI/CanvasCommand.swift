@@ -84,6 +84,12 @@ struct CanvasCommand: ParsableCommand {
                 lines.append("  \(brush.character)  \(brush.label)" + (brush.strength == 1 ? "" : " (strength \(brush.strength))")
                     + " - \(count) cells" + (cells.isEmpty ? "" : "; palette cell " + cells.joined(separator: ", ")))
             }
+            for (i, a) in resolved.brushes.enumerated() {
+                for b in resolved.brushes[(i + 1)...] where a.vector == b.vector {
+                    lines.append("note: '\(a.character)' and '\(b.character)' paint the same vector (a class's best cell can be "
+                        + "another class's too): pick one by `cell = [column, row]`")
+                }
+            }
             lines.append("grid:")
             for row in 0..<canvas.rows {
                 lines.append("  " + String(canvas.cells[row * canvas.columns..<(row + 1) * canvas.columns].map { $0 ?? Canvas.freeCell }))

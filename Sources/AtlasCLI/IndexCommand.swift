@@ -19,8 +19,8 @@ struct IndexBuildCommand: ParsableCommand {
         discussion: """
             Every JPEG, PNG and WebP under --images is seen at each of --scales (the short side resized \
             to the scale, then the centred square) and run to --layer; each grid position's vector is \
-            L2-normalised and stored as int8 codes with one float scale (a quarter of float32's size; \
-            cosines change by about 0.001). The index folder holds index.json (the model, checkpoint \
+            L2-normalised and stored as int8 codes with one float scale (about a quarter of float32's size; \
+            cosines move by under 1e-4). The index folder holds index.json (the model, checkpoint \
             sha256, layer, and every photo's path, size and sha256) and one shard per batch.
 
             Running the command again on an existing index appends: photos already indexed (same \

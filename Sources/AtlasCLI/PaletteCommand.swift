@@ -125,14 +125,14 @@ struct PaletteBuildCommand: ParsableCommand {
         let loadStart = Date()
         let header = try SampleSet.readHeader(runFolder)
         guard header.model == network.name, header.weightsSHA256 == weightsSHA256 else {
-            throw ValidationError("\(runFolder) was collected with \(header.model) (weights \(header.weightsSHA256.prefix(12))…), "
+            throw PaletteError("\(runFolder) was collected with \(header.model) (weights \(header.weightsSHA256.prefix(12))…), "
                 + "not the loaded \(network.name) (weights \(weightsSHA256.prefix(12))…): pass --model/--weights to match")
         }
         if FileManager.default.fileExists(atPath: URL(fileURLWithPath: output).appendingPathComponent(PaletteDescription.fileName).path) {
             do {
                 try Palette.load(output).check(model: header.model, layer: header.layer)
             } catch let error as PaletteError {
-                throw ValidationError("\(error.description); not overwriting it: choose another -o or delete it")
+                throw PaletteError("\(error.description); not overwriting it: choose another -o or delete it")
             }
         }
         let samples = try SampleSet.load(runFolder)
@@ -208,7 +208,7 @@ struct PaletteShowCommand: ParsableCommand {
         }
         guard let index = palette.cell(column: position.column, row: position.row) else {
             let inside = (0..<d.grid).contains(position.column) && (0..<d.grid).contains(position.row)
-            throw ValidationError("\(self.palette): " + (inside
+            throw PaletteError("\(self.palette): " + (inside
                 ? "cell \(position.column),\(position.row) holds fewer than \(d.parameters.minDensity) samples and was not kept"
                 : "cell \(position.column),\(position.row) is outside the \(d.grid)x\(d.grid) grid (columns and rows 0 to \(d.grid - 1))"))
         }

@@ -26,7 +26,7 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "A canvas file to search with.")
     var canvas: String?
 
-    @Option(help: "Search with one brush: an ImageNet class label of the palette (needs --palette).")
+    @Option(help: "Search with one brush: an ImageNet class, by label or synonym (needs --palette).")
     var brush: String?
 
     @Option(help: "The palette for --brush.")
@@ -77,7 +77,9 @@ struct SearchCommand: ParsableCommand {
         }
         fflush(nil)  // the ranking before stderr's messages
         if hits.isEmpty {
-            FileHandle.standardError.write(Data("no indexed photo has a grid as large as the \(query.rows) x \(query.columns) query\n".utf8))
+            let reason = gridIndex.imageCount == 0 ? "\(index) holds no photos yet"
+                : "no indexed photo has a grid as large as the \(query.rows) x \(query.columns) query"
+            FileHandle.standardError.write(Data((reason + "\n").utf8))
         }
         if let output {
             try ContactSheet.draw(hits, queryRows: query.rows, queryColumns: query.columns, stride: manifest.origin.stride,

@@ -57,11 +57,6 @@ public struct Canvas: Sendable {
         }
     }
 
-    /// The brush a grid character stands for.
-    public func brush(_ character: Character) -> BrushDefinition? {
-        brushes.first { $0.character == character }
-    }
-
     /// The error for a problem with `brush`, pointing at `needle` within its definition when
     /// the file has it there.
     func error(brush: BrushDefinition, at needle: String? = nil, _ message: String) -> CanvasError {

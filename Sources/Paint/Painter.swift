@@ -50,8 +50,7 @@ public enum PaintObjective: String, Sendable, CaseIterable {
     /// cos(a_p, t_p), the cosine between the activation and the target (`CosineGridTerm`): every
     /// position pulls equally, whatever its activation's magnitude.
     case cosine
-    /// The icons' dot x cos^power (`Objective.directionGrid`, ALGORITHMS.md 6 and 9), with the
-    /// target rescaled so that its "cos" is the true cosine.
+    /// The icons' dot x cos^power (`Objective.directionGrid`, ALGORITHMS.md 6 and 9).
     case dotCosine = "dot-cosine"
 }
 
@@ -84,14 +83,11 @@ public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Netwo
         objective = Objective(try CosineGridTerm(height: geometry.layerHeight, width: geometry.layerWidth, targets: weighted),
                               on: .layer(canvas.layer), name: "cosine grid")
     case .dotCosine:
-        // directionGrid whitens itself: hand it the raw vectors, scaled so that the whitened
-        // target's norm is C and its "cos" (dot / |a|, dot the channel mean) the true cosine.
-        let scaled = zip(canvas.brushes, targets).map { brush, target in
-            let scale = Float(Double(target.count) / target.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
-            return brush.vector.map { $0 * scale }
-        }
+        // directionGrid whitens and normalises the targets itself.
         objective = try Objective.sum(Set(canvas.brushes.map(\.strength)).sorted().compactMap { strength -> Objective? in
-            let cells = brushOfPosition.map { index in index.flatMap { canvas.brushes[$0].strength == strength ? scaled[$0] : nil } }
+            let cells = brushOfPosition.map { index in
+                index.flatMap { canvas.brushes[$0].strength == strength ? canvas.brushes[$0].vector : nil }
+            }
             guard cells.contains(where: { $0 != nil }) else { return nil }
             return strength * (try Objective.directionGrid(canvas.layer, targets: cells, height: geometry.layerHeight,
                                                             width: geometry.layerWidth, power: options.cosinePower,

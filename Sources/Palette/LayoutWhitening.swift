@@ -11,7 +11,7 @@ public enum LayoutWhitening {
         guard activations.count % channels == 0 else {
             throw PaletteError("cannot whiten \(activations.count) values in rows of \(channels) channels")
         }
-        let factor = try choleskyFactor(whitening.matrix.map(Double.init), size: channels)
+        let factor = try Whitening.choleskyFactor(whitening.matrix.map(Double.init), size: channels)
         let rows = activations.count / channels
         var result = [Float](repeating: 0, count: activations.count)
         var row = [Double](repeating: 0, count: channels)
@@ -26,25 +26,5 @@ public enum LayoutWhitening {
             for j in 0..<channels { result[r * channels + j] = Float(row[j]) }
         }
         return result
-    }
-
-    /// The lower triangular K with K K^T = `matrix` (symmetric positive definite, n x n).
-    static func choleskyFactor(_ matrix: [Double], size n: Int) throws -> [Double] {
-        var l = [Double](repeating: 0, count: n * n)
-        for j in 0..<n {
-            var diagonal = matrix[j * n + j]
-            for k in 0..<j { diagonal -= l[j * n + k] * l[j * n + k] }
-            guard diagonal > 0, diagonal.isFinite else {
-                throw PaletteError("the \(n)x\(n) whitening matrix is not positive definite at channel \(j)")
-            }
-            let root = diagonal.squareRoot()
-            l[j * n + j] = root
-            for i in (j + 1)..<n {
-                var sum = matrix[i * n + j]
-                for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
-                l[i * n + j] = sum / root
-            }
-        }
-        return l
     }
 }

@@ -56,9 +56,10 @@ public struct PaletteBuilder {
         }
         try stage("icons", &timings) { try renderIcons(plan, model: model) }
         let palette = try plan.palette(in: folder)
-        try palette.write()
+        // attributions.npy first: palette.json, written last, names its columns.
         try NPY.write(NPYArray(shape: [plan.description.cells.count, plan.description.attributedClasses?.count ?? 0],
                                values: plan.attributions), to: palette.path(Palette.attributionsFile))
+        try palette.write()
         try stage("render", &timings) {
             let picture = try AtlasPicture(palette: palette, side: options.atlasSide)
             try picture.draw().writePNG(to: palette.path(Palette.atlasFile))

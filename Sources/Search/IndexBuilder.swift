@@ -60,11 +60,11 @@ public struct IndexBuilder {
         var manifest = try IndexFolder.manifest(in: folder) ?? IndexManifest(origin: source.origin, scales: scales)
         try FileManager.default.createDirectory(atPath: IndexFolder.path(folder, "shards"), withIntermediateDirectories: true)
         var indexed = Dictionary(manifest.images.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { $1 })
+        var known = Dictionary(manifest.images.map { ($0.path, $0.sha256) }, uniquingKeysWith: { $1 })
         var (added, alreadyIndexed, skipped) = (0, 0, [Skipped]())
         let clock = ContinuousClock(), start = clock.now
         for batchStart in stride(from: 0, to: paths.count, by: batchSize) {
             let batch = Array(paths[batchStart..<min(batchStart + batchSize, paths.count)])
-            let known = manifest.images.reduce(into: [String: String]()) { $0[$1.path] = $1.sha256 }
             let photos = parallelMap(batch.count) { Self.read(batch[$0], known: known[batch[$0]], scales: scales) }
             var fresh: [Photo] = []
             for (path, photo) in zip(batch, photos) {
@@ -78,6 +78,7 @@ public struct IndexBuilder {
                 let entries = try writeShard(fresh, number: manifest.shards.count)
                 manifest.shards.append(Self.shardName(manifest.shards.count))
                 for entry in entries {
+                    known[entry.path] = entry.sha256
                     if let previous = indexed[entry.path] {
                         manifest.images[previous] = entry
                     } else {

@@ -32,21 +32,22 @@ public enum IndexFolder {
         }
         var index = GridIndex(origin: manifest.origin)
         let channels = manifest.origin.channels
-        var shards: [Int: [UInt8]] = [:]
+        // Photos are listed in shard order but for re-indexed ones: keep one shard in memory.
+        var shard: (number: Int, bytes: [UInt8])?
         for image in manifest.images {
             guard image.shard >= 0, image.shard < manifest.shards.count else {
                 throw SearchError("\(path(folder, IndexManifest.fileName)): \(image.path) refers to shard \(image.shard) of "
                     + "\(manifest.shards.count)")
             }
             let shardPath = path(folder, manifest.shards[image.shard])
-            if shards[image.shard] == nil {
+            if shard?.number != image.shard {
                 guard let data = FileManager.default.contents(atPath: shardPath) else {
                     throw SearchError("\(shardPath): missing or unreadable shard (the index is damaged: rebuild it)")
                 }
                 guard data.starts(with: shardMagic) else { throw SearchError("\(shardPath): not an index shard") }
-                shards[image.shard] = [UInt8](data)
+                shard = (image.shard, [UInt8](data))
             }
-            let bytes = shards[image.shard]!
+            let bytes = shard!.bytes
             let number = index.addImage(path: image.path)
             for grid in image.grids {
                 let positions = grid.rows * grid.columns

@@ -72,12 +72,15 @@ final class PaintFidelityTests: XCTestCase {
         let network = try PaintTestSupport.network()
         let palette = try PaintTestSupport.testPalette(in: folder + "/palette")
         let canvas = try PaintTestSupport.canvas(Self.canvasText, in: folder).resolve(palette: palette, network: network)
-        func image(seed: UInt64) throws -> RGBImage {
-            try paint(canvas, whitening: palette.whitening, network: network, options: PaintOptions(steps: 6, seed: seed)).image
+        func image(seed: UInt64, objective: PaintObjective = .cosine) throws -> RGBImage {
+            try paint(canvas, whitening: palette.whitening, network: network,
+                      options: PaintOptions(steps: 6, seed: seed, objective: objective)).image
         }
         let first = try image(seed: 3)
         XCTAssertEqual(try image(seed: 3), first)
         XCTAssertNotEqual(try image(seed: 4), first)
+        // The icons' objective paints too, differently.
+        XCTAssertNotEqual(try image(seed: 3, objective: .dotCosine), first)
     }
 
     private func cosineOf(_ a: [Float], _ b: [Float]) -> Float {

@@ -15,15 +15,11 @@ the smaller half before), ReLU6 = clip(x, 0, 6), no squeeze-excitation, input (x
 """
 import argparse
 import collections
-import os
-import sys
-import time
 
 import numpy as np
 from PIL import Image
 
-from mobilenet_v2 import torchvision_crop  # the same 256 / 224 crop as the MobileNetV2 reference
-from torch_pickle import load_state_dict  # sibling file: the pure-python checkpoint reader
+from mobilenet_v2 import batch_norm as mobilenet_batch_norm, relu6, run_and_save, torchvision_crop  # the same crop and command-line body as the MobileNetV2 reference
 
 BN_EPS = 1e-3
 CROP = 224
@@ -31,8 +27,6 @@ CROP = 224
 # stride, expansion, output channels.
 STAGES = [(1, 3, 1, 1, 16), (2, 3, 2, 6, 24), (2, 5, 2, 6, 40), (3, 3, 2, 6, 80),
           (3, 5, 1, 6, 112), (4, 5, 2, 6, 192), (1, 3, 1, 6, 320)]
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LABELS = os.path.join(REPO, "Sources", "Models", "Resources", "imagenet_classes.txt")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,15 +76,8 @@ def depthwise_conv2d(x, w, stride):
 
 
 def batch_norm(x, params, prefix):
-    """Eval-mode batch norm, the textbook formula (deliberately not folded into a scale/shift)."""
-    def per_channel(name):
-        return params[f"{prefix}.{name}"][None, :, None, None]
-    return (x - per_channel("running_mean")) / np.sqrt(per_channel("running_var") + BN_EPS) \
-        * per_channel("weight") + per_channel("bias")
-
-
-def relu6(x):
-    return np.clip(x, 0.0, 6.0)
+    """Eval-mode batch norm with EfficientNet's epsilon."""
+    return mobilenet_batch_norm(x, params, prefix, eps=BN_EPS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,25 +137,7 @@ def main(argv=None):
     ap.add_argument("images", nargs="+")
     args = ap.parse_args(argv)
 
-    params = {k: v.astype(np.float64) for k, v in load_state_dict(args.weights).items()
-              if not k.endswith("num_batches_tracked")}
-    x = np.stack([load_image(p, args.resize) for p in args.images])
-    start = time.perf_counter()
-    acts = forward(x, params)
-    seconds = time.perf_counter() - start
-
-    os.makedirs(args.out, exist_ok=True)
-    np.save(os.path.join(args.out, "input.npy"), x.astype(np.float32))
-    for name, a in acts.items():
-        np.save(os.path.join(args.out, name + ".npy"), a.astype(np.float32))
-
-    labels = open(LABELS).read().splitlines() if os.path.exists(LABELS) else None
-    for p, probs in zip(args.images, acts["probs"]):
-        top = np.argsort(-probs)[:5]
-        desc = ", ".join(f"{i} {labels[i] if labels else ''} {probs[i]:.4f}" for i in top)
-        print(f"{os.path.basename(p)}: {desc}")
-    print(f"forward: {seconds:.2f} s for {len(args.images)} image(s), "
-          f"{seconds / len(args.images):.2f} s per image", file=sys.stderr)
+    run_and_save(args, forward, load_image)
 
 
 if __name__ == "__main__":

@@ -74,11 +74,11 @@ def depthwise_conv2d(x, w, stride):
     return out
 
 
-def batch_norm(x, params, prefix):
+def batch_norm(x, params, prefix, eps=BN_EPS):
     """Eval-mode batch norm, the textbook formula (deliberately not folded into a scale/shift)."""
     def per_channel(name):
         return params[f"{prefix}.{name}"][None, :, None, None]
-    return (x - per_channel("running_mean")) / np.sqrt(per_channel("running_var") + BN_EPS) \
+    return (x - per_channel("running_mean")) / np.sqrt(per_channel("running_var") + eps) \
         * per_channel("weight") + per_channel("bias")
 
 
@@ -182,6 +182,13 @@ def main(argv=None):
     if not args.weights or not args.out:
         ap.error("--weights and --out are required (unless --make-crops)")
 
+    run_and_save(args, forward, load_image)
+
+
+def run_and_save(args, forward, load_image):
+    """Loads the checkpoint `args.weights`, runs `forward` on `args.images` (read by `load_image`
+    with `args.resize`), saves each named activation as `args.out`/NAME.npy and prints the top 5
+    classes: the command-line body shared by the references of the ImageNet models."""
     params = {k: v.astype(np.float64) for k, v in load_state_dict(args.weights).items()
               if not k.endswith("num_batches_tracked")}
     x = np.stack([load_image(p, args.resize) for p in args.images])

@@ -74,12 +74,84 @@ final class GradientTests: XCTestCase {
         }
     }
 
+    /// lucid's redirected ReLU gradient: a batch item whose activations are all flat gets the
+    /// gradient as if they were linear wherever it pushes them back (and nothing where it pushes
+    /// them further out); an item with a live unit gets the true gradient. Standalone and fused.
+    func testRedirectedActivationGradient() throws {
+        let shape = [2, 3, 4, 4], count = 48
+        for activation in [Activation.relu, .relu6] {
+            // Item 0 flat everywhere (below 0, or above 6 for ReLU6), item 1 with live units.
+            let dead = (0..<count).map { i in activation == .relu6 && i % 2 == 1 ? Float.random(in: 7...8, using: &random)
+                                                                                   : Float.random(in: -2 ... -0.5, using: &random) }
+            let x = try Tensor(shape: shape, values: dead + random.values(count))
+            let seed = random.tensor(shape)
+            let upper: Float = activation == .relu6 ? 6 : .infinity
+            let expected = (0..<2 * count).map { i -> Float in
+                let (input, gradient) = (x.values[i], seed.values[i])
+                if i >= count { return input > 0 && input < upper ? gradient : 0 }
+                return (input < 0 && gradient < 0) || (input > upper && gradient > 0) ? 0 : gradient
+            }
+            var standalone = Graph(inputChannels: 3), fused = Graph(inputChannels: 3)
+            try standalone.append(.activation(activation), standalone.input, name: "activation")
+            let identity = try Tensor(shape: [3, 3, 1, 1], values: [1, 0, 0, 0, 1, 0, 0, 0, 1])
+            try fused.append(.convolution(Convolution(weights: identity, bias: nil, activation: activation)), fused.input,
+                             name: "conv")
+            for graph in [standalone, fused] {
+                let executor = try GraphExecutor(graph, activationGradient: .redirected)
+                let output = NodeID(index: 1)
+                let redirected = try executor.runWithPullback(x, to: output, gradientsAt: [graph.input]).pullback(seed)[0]
+                XCTAssertEqual(redirected.values, expected, "redirected \(activation), \(graph.nodes[1].name)")
+                // Asking for the output's gradient too: the backward must not overwrite it in place.
+                let both = try executor.runWithPullback(x, to: output, gradientsAt: [graph.input, output]).pullback(seed)
+                XCTAssertEqual(both[0].values, expected, "redirected \(activation), output's gradient asked too")
+                XCTAssertEqual(both[1].values, seed.values, "the output's gradient is the seed")
+                let exact = try executor.runWithPullback(x, to: output, gradientsAt: [graph.input], activationGradient: .exact)
+                    .pullback(seed)[0]
+                XCTAssertEqual(Array(exact.values.prefix(count)), [Float](repeating: 0, count: count),
+                               "exact \(activation) gradient of a dead item")
+                XCTAssertEqual(Array(exact.values.suffix(count)), Array(expected.suffix(count)), "exact \(activation), live item")
+            }
+        }
+    }
+
     func testResidualAddSumsBothPaths() throws {
         var graph = Graph(inputChannels: 4)
         let conv = try graph.append(.convolution(Convolution(weights: random.tensor([4, 4, 3, 3]), bias: nil, padding: .symmetric(1))),
                                     graph.input, name: "conv")
         try graph.append(.add, graph.input, conv, name: "add")
         try check(graph, input: [2, 4, 5, 5], "residual add")
+    }
+
+    /// A residual block whose skip input is a ReLU's output, which the backward reads: the forward
+    /// plan must not accumulate the block onto it in place. A pullback called after the executor
+    /// has run on another input still gives the gradient at its own input. The add's gradient,
+    /// asked for with one from its branch, is not overwritten by the branch's ReLU backward.
+    func testPullbackKeepsTheActivationsItReads() throws {
+        var graph = Graph(inputChannels: 4)
+        let skip = try graph.append(.convolution(Convolution(weights: random.tensor([6, 4, 3, 3]), bias: random.values(6),
+                                                             padding: .symmetric(1), activation: .relu)),
+                                    graph.input, name: "skip")
+        let before = try graph.append(.convolution(Convolution(weights: random.tensor([6, 6, 1, 1]), bias: nil)), skip,
+                                      name: "before")
+        let branch = try graph.append(.convolution(Convolution(weights: random.tensor([6, 6, 1, 1]), bias: nil,
+                                                               activation: .relu)),
+                                      before, name: "branch")
+        let add = try graph.append(.add, skip, branch, name: "add")
+        try graph.append(.activation(.relu), add, name: "relu")
+        try check(graph, input: [2, 4, 5, 5], inputRange: -3...3, step: 2e-3, "residual block onto a ReLU's output")
+        let (x1, x2) = (random.tensor([2, 4, 5, 5]), random.tensor([2, 4, 5, 5]))
+        let seed = random.tensor([2, 6, 5, 5])
+        let output = NodeID(index: graph.nodes.count - 1)
+        let executor = try GraphExecutor(graph)
+        let first = try executor.runWithPullback(x1, to: output, gradientsAt: [graph.input]).pullback
+        let second = try executor.runWithPullback(x2, to: output, gradientsAt: [graph.input]).pullback
+        let expected = try GraphExecutor(graph).runWithPullback(x1, to: output, gradientsAt: [graph.input]).pullback(seed)[0]
+        assertClose(try first(seed)[0], expected, tolerance: 1e-6, "a pullback after another forward run")
+        assertClose(try second(seed)[0],
+                    try GraphExecutor(graph).runWithPullback(x2, to: output, gradientsAt: [graph.input]).pullback(seed)[0],
+                    tolerance: 1e-6, "the other pullback, after the first ran the forward again")
+        let withBranch = try executor.runWithPullback(x1, to: add, gradientsAt: [add, before]).pullback(seed)
+        assertClose(withBranch[0], seed, tolerance: 0, "the add's gradient, asked with its branch's")
     }
 
     func testPooling() throws {

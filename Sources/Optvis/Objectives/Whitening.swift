@@ -77,14 +77,14 @@ public struct Whitening: Sendable {
         return gram
     }
 
-    /// The inverse of a symmetric positive definite matrix: M = L L^T, then M^-1 = L^-T L^-1.
-    static func inverseOfPositiveDefinite(_ m: [Double], size n: Int) throws -> [Double] {
+    /// The lower triangular L with L L^T = `m`, a symmetric positive definite n x n matrix (Cholesky).
+    public static func choleskyFactor(_ m: [Double], size n: Int) throws -> [Double] {
         var l = [Double](repeating: 0, count: n * n)
         for j in 0..<n {
             var diagonal = m[j * n + j]
             for k in 0..<j { diagonal -= l[j * n + k] * l[j * n + k] }
             guard diagonal > 0, diagonal.isFinite else {
-                throw OptvisError("whitening: the regularised \(n)x\(n) activation matrix is not positive definite at channel \(j)")
+                throw OptvisError("whitening: the \(n)x\(n) matrix is not positive definite at channel \(j)")
             }
             let root = diagonal.squareRoot()
             l[j * n + j] = root
@@ -94,6 +94,12 @@ public struct Whitening: Sendable {
                 l[i * n + j] = sum / root
             }
         }
+        return l
+    }
+
+    /// The inverse of a symmetric positive definite matrix: M = L L^T, then M^-1 = L^-T L^-1.
+    static func inverseOfPositiveDefinite(_ m: [Double], size n: Int) throws -> [Double] {
+        let l = try choleskyFactor(m, size: n)
         // Y = L^-1, lower triangular, by forward substitution on the columns of I.
         var y = [Double](repeating: 0, count: n * n)
         for column in 0..<n {

@@ -9,8 +9,10 @@ import CDNNL
 /// `add` is fused into it (`ResidualFusion`; not done when the caller asks for the convolution's
 /// own output): the add's output is then the skip input's memory, accumulated onto in place when
 /// nothing later reads the skip. Outputs asked for are therefore copied out as soon as they are
-/// computed. (The backward pass, `BackwardPlan`, asks for the activations it reads as outputs,
-/// so in-place accumulation never overwrites one before it is copied out.)
+/// computed. The backward pass (`BackwardPlan`) reads the activations it needs straight from the
+/// plan's memories, in their own layouts: its plan is compiled with those nodes unfused and never
+/// accumulated onto in place (`ResidualFusion.preserving`), so each keeps its value until the
+/// next run.
 final class ExecutionPlan {
     let inputShape: [Int]
     private let graph: Graph
@@ -25,6 +27,8 @@ final class ExecutionPlan {
     private var stepsNeeded: [Int] = []
     /// Per node asked for: the reorder to plain layout and its (caller-bound) destination.
     private var exports: [Int: (reorder: Primitive, destination: Memory)] = [:]
+    /// How many times the plan has run: memories read after a run are valid until the next.
+    private(set) var runs = 0
 
     /// Compiles `graph` for `inputShape`, with `fusions` applied.
     init(graph: Graph, inputShape: [Int], fusions: [ResidualFusion], engine: Engine, stream: Stream) throws {
@@ -52,11 +56,8 @@ final class ExecutionPlan {
 
     /// Runs the steps needed for `outputs` and returns them in plain layout.
     func run(_ tensor: Tensor, outputs: [NodeID]) throws -> [Tensor] {
-        guard tensor.shape == inputShape else {
-            throw TensorError("input of shape \(tensor.shape) given to a plan compiled for \(inputShape)")
-        }
-        return try tensor.values.withUnsafeBufferPointer { buffer in
-            try input.bind(UnsafeMutableRawPointer(mutating: buffer.baseAddress!))
+        runs += 1
+        return try withInput(tensor) {
             var exported = [Tensor?](repeating: nil, count: outputs.count)
             var done = 0
             for position in outputs.indices.sorted(by: { stepsNeeded[outputs[$0].index] < stepsNeeded[outputs[$1].index] }) {
@@ -68,6 +69,24 @@ final class ExecutionPlan {
             }
             return exported.map { $0! }
         }
+    }
+
+    /// Runs `body` with the plan's input memory bound to `tensor` (the backward pass reads the
+    /// input where a node's gradient needs it).
+    func withInput<R>(_ tensor: Tensor, _ body: () throws -> R) throws -> R {
+        guard tensor.shape == inputShape else {
+            throw TensorError("input of shape \(tensor.shape) given to a plan compiled for \(inputShape)")
+        }
+        return try tensor.values.withUnsafeBufferPointer { buffer in
+            try input.bind(UnsafeMutableRawPointer(mutating: buffer.baseAddress!))
+            return try body()
+        }
+    }
+
+    /// A node's output memory in the layout its primitive chose, nil for a convolution fused into
+    /// its residual add. It holds the node's value after a run that computed it.
+    func output(of index: Int) -> Memory? {
+        results[index]
     }
 
     // MARK: Compiling nodes
@@ -265,30 +284,8 @@ final class ExecutionPlan {
                               try Memory.unbound(plain, engine: engine))
         }
         let (reorder, destination) = exports[index]!
-        var values = [Float](repeating: 0, count: shape.reduce(1, *))
-        try values.withUnsafeMutableBufferPointer { buffer in
-            try destination.bind(UnsafeMutableRawPointer(buffer.baseAddress!))
-            try Step(reorder, [(DNNL_ARG_FROM, memory), (DNNL_ARG_TO, destination)]).run(on: stream)
-            try stream.wait()
-        }
+        let values = try [Float](reordering: memory, with: reorder, into: destination, count: shape.reduce(1, *), on: stream)
         return try Tensor(shape: shape, values: values)
-    }
-}
-
-/// One primitive execution and the memories it reads and writes (kept alive with it).
-private struct Step {
-    let primitive: Primitive
-    let arguments: [dnnl_exec_arg_t]
-    let memories: [Memory]
-
-    init(_ primitive: Primitive, _ arguments: [(Int32, Memory)]) {
-        self.primitive = primitive
-        self.arguments = arguments.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.handle) }
-        self.memories = arguments.map(\.1)
-    }
-
-    func run(on stream: Stream) throws {
-        try primitive.execute(arguments, on: stream)
     }
 }
 

@@ -1,217 +1,282 @@
 import CDNNL
 
-/// The backward of one node: maps dL/d(node output) to dL/d(each input), in plain layout, with
-/// oneDNN's backward-data primitives (no weight gradients), or small Swift kernels where oneDNN
-/// has nothing fast (concatenation, LRN). Compiled once per input shape.
-enum NodeBackward {
-    /// An array a backward primitive reads: the output gradient, or the node's output saved by
-    /// the forward pass.
-    enum Operand {
-        case gradient
-        case output
-    }
+/// One step of a compiled backward pass.
+enum BackwardAction {
+    case execute(Step)
+    /// A Swift kernel; the primitives before it have finished when it runs.
+    case kernel(() throws -> Void)
+}
 
+/// The backward of one node, compiled against the forward plan's memories: maps dL/d(output) to
+/// dL/d(each input) with oneDNN's backward-data primitives (no weight gradients) in the layouts
+/// they choose (channels-last for the fast convolutions), reading the activations it needs where
+/// the forward pass left them, in their own layouts. Small Swift kernels or reorders where oneDNN
+/// has nothing fast (concatenation, LRN).
+enum NodeBackward {
     /// The gradient passes unchanged to every input (a residual add).
     case identity(inputs: Int)
-    /// One primitive run on `reads`, in that order. `workspace`, when given, is the node's forward
-    /// run again on its saved input first, to fill the workspace the backward reads (which input
-    /// won each max-pooling window).
-    case primitive(PlainInvocation, reads: [Operand], workspace: PlainInvocation? = nil)
-    /// A convolution with a fused activation: the activation's backward, then the convolution's.
-    case chain(PlainInvocation, PlainInvocation)
+    /// A ReLU or ReLU6, from the node's saved output.
+    case activation(ActivationBackward, output: Memory)
+    /// Softmax backward from the node's saved output.
+    case softmax(Primitive, output: Memory)
+    /// Convolution or inner product backward data, after the backward of the fused activation
+    /// (from the node's saved output) where there is one.
+    case weighted(Primitive, weights: Memory, activation: (backward: ActivationBackward, output: Memory)?)
+    /// Average pooling backward (also max pooling's relaxed gradient).
+    case averagePool(Primitive)
+    /// Max pooling: the forward (training) run again on the saved input, which records in the
+    /// workspace where each window's maximum was (its output goes to `scratch`), then the
+    /// backward that routes each output's gradient there.
+    case maxPool(forward: Primitive, backward: Primitive, input: Memory, workspace: Memory, scratch: Memory)
+    /// Local response normalisation from the saved input (`LocalResponseNormalization.inputGradient`).
+    case localResponseNormalization(LocalResponseNormalization, input: Memory, shape: [Int])
     /// A concatenation: the gradient cut along the channels into each input's part.
-    case split(ChannelSplit)
-    /// Local response normalisation, from the saved input (`LocalResponseNormalization.inputGradient`).
-    case localResponseNormalization(LocalResponseNormalization, shape: [Int])
+    case split(channels: [Int], shape: [Int])
     /// The graph input: nothing before it.
     case none
 
-    /// Whether the backward reads the node's forward output (activations, softmax).
-    var readsOutput: Bool {
-        switch self {
-        case .primitive(_, let reads, _): reads.contains(.output)
-        case .chain: true
-        case .identity, .split, .localResponseNormalization, .none: false
+    /// Which forward values the backward of `node` reads: its output, its (first) input.
+    static func reads(_ node: Node, maxPoolGradient: MaxPoolGradient) -> (output: Bool, input: Bool) {
+        switch node.operation {
+        case .activation, .softmax: (true, false)
+        case .convolution(let convolution): (convolution.activation != nil, false)
+        case .pooling(let pooling): (false, pooling.kind == .max && maxPoolGradient == .exact)
+        case .localResponseNormalization: (false, true)
+        case .input, .add, .globalAveragePool, .linear, .concatenation: (false, false)
         }
     }
 
-    /// Whether the backward reads the node's (first) input (max pooling, LRN).
-    var readsInput: Bool {
-        switch self {
-        case .primitive(_, _, let workspace): workspace != nil
-        case .localResponseNormalization: true
-        case .chain, .identity, .split, .none: false
+    /// Compiles the backward of `node` (inputs of `inputShapes`, output of `shape`). `output` and
+    /// `input` are the forward plan's memories of the node and of its first input.
+    init(_ node: Node, inputShapes: [[Int]], shape: [Int], output: Memory?, input: Memory?, maxPoolGradient: MaxPoolGradient,
+         activationGradient: ActivationGradient, engine: Engine, stream: Stream) throws {
+        let purpose = "the gradient of node '\(node.name)'"
+        func kept(_ memory: Memory?, _ what: String) throws -> Memory {
+            guard let memory else { throw TensorError("\(purpose) needs the node's \(what), which the forward pass did not keep") }
+            return memory
         }
-    }
-
-    /// dL/d(input) for each input of the node, from dL/d(output) and, where needed, the node's
-    /// forward output and input.
-    func inputGradients(_ gradient: [Float], output: [Float]?, input: [Float]?) throws -> [[Float]] {
-        func saved(_ value: [Float]?) throws -> [Float] {
-            guard let value else { throw TensorError("a backward step ran without the forward value it reads") }
-            return value
-        }
-        switch self {
-        case .none: return []
-        case .identity(let inputs): return Array(repeating: gradient, count: inputs)
-        case .primitive(let invocation, let reads, let workspace):
-            if let workspace { _ = try workspace.run([saved(input)]) }
-            return [try invocation.run(reads.map { operand in
-                switch operand {
-                case .gradient: gradient
-                case .output: try saved(output)
-                }
-            })]
-        case .chain(let activation, let convolution):
-            return [try convolution.run([activation.run([saved(output), gradient])])]
-        case .split(let split):
-            return split.parts(of: gradient)
-        case .localResponseNormalization(let normalization, let shape):
-            return [normalization.inputGradient(input: try saved(input), outputGradient: gradient, shape: shape)]
-        }
-    }
-
-    /// Compiles the backward of `node`, whose inputs have `inputShapes` and output `shape`, with
-    /// max pooling's gradient as `maxPoolGradient` says.
-    init(_ node: Node, inputShapes: [[Int]], shape: [Int], maxPoolGradient: MaxPoolGradient, engine: Engine,
-         stream: Stream) throws {
-        let purpose = "the backward of node '\(node.name)'"
         switch node.operation {
         case .input:
             self = .none
         case .add:
             self = .identity(inputs: 2)
         case .activation(let activation):
-            self = .primitive(try Self.activation(activation, shape: shape, engine: engine, stream: stream, purpose: purpose),
-                              reads: [.output, .gradient])
+            let output = try kept(output, "output")
+            self = .activation(try ActivationBackward(activation, activationGradient, output: output.descriptor, engine: engine,
+                                                      purpose: purpose),
+                               output: output)
         case .convolution(let convolution):
-            let data = try Self.convolution(convolution, source: inputShapes[0], output: shape, engine: engine, stream: stream,
-                                            purpose: purpose)
+            let (data, weights) = try Self.convolution(convolution, source: inputShapes[0], output: shape, engine: engine,
+                                                       stream: stream, purpose: purpose)
             if let activation = convolution.activation {
-                self = .chain(try Self.activation(activation, shape: shape, engine: engine, stream: stream, purpose: purpose), data)
+                let output = try kept(output, "output")
+                let backward = try ActivationBackward(activation, activationGradient, output: output.descriptor, engine: engine,
+                                                      purpose: purpose)
+                self = .weighted(data, weights: weights, activation: (backward, output))
             } else {
-                self = .primitive(data, reads: [.gradient])
+                self = .weighted(data, weights: weights, activation: nil)
             }
         case .pooling(let pooling):
             let padding = pooling.padding
             let window = PoolingWindow(kernel: [pooling.kernel, pooling.kernel], stride: pooling.stride,
                                        low: [padding.top, padding.left], high: [padding.bottom, padding.right])
+            let source = try input?.descriptor ?? .plain(inputShapes[0])
             switch (pooling.kind, maxPoolGradient) {
             case (.max, .exact):
-                let (forward, backward) = try Self.maxPool(window, source: inputShapes[0], output: shape, engine: engine,
-                                                           stream: stream, purpose: purpose)
-                self = .primitive(backward, reads: [.gradient], workspace: forward)
+                let input = try kept(input, "input")
+                let (forwardDescriptor, backwardDescriptor) = try window.descriptors(dnnl_pooling_max, source: source, output: shape,
+                                                                                     purpose: purpose)
+                let forward = try Primitive(forwardDescriptor, engine: engine, purpose: purpose)
+                let backward = try Primitive(backwardDescriptor, hint: forward, engine: engine, purpose: purpose)
+                guard let layout = backward.workspace else { throw TensorError("oneDNN gave no workspace for \(purpose)") }
+                self = .maxPool(forward: forward, backward: backward, input: input, workspace: try Memory(layout, engine: engine),
+                                scratch: try Memory(forward.memoryDescriptor(dnnl_query_dst_md), engine: engine))
             case (.max, .relaxed):
-                self = .primitive(try Self.averagePool(dnnl_pooling_avg_include_padding, window, source: inputShapes[0],
-                                                       output: shape, engine: engine, stream: stream, purpose: purpose),
-                                  reads: [.gradient])
+                self = .averagePool(try Self.averagePool(dnnl_pooling_avg_include_padding, window, source: source, output: shape,
+                                                         engine: engine, purpose: purpose))
             case (.average, _):
-                self = .primitive(try Self.averagePool(pooling.kind.algorithm, window, source: inputShapes[0], output: shape,
-                                                       engine: engine, stream: stream, purpose: purpose),
-                                  reads: [.gradient])
+                self = .averagePool(try Self.averagePool(pooling.kind.algorithm, window, source: source, output: shape,
+                                                         engine: engine, purpose: purpose))
             }
         case .globalAveragePool:
-            let source = inputShapes[0]
-            let window = PoolingWindow(kernel: [source[2], source[3]], stride: 1, low: [0, 0], high: [0, 0])
-            self = .primitive(try Self.averagePool(dnnl_pooling_avg_exclude_padding, window, source: source, output: shape,
-                                                   engine: engine, stream: stream, purpose: purpose),
-                              reads: [.gradient])
+            let sourceShape = inputShapes[0]
+            let window = PoolingWindow(kernel: [sourceShape[2], sourceShape[3]], stride: 1, low: [0, 0], high: [0, 0])
+            self = .averagePool(try Self.averagePool(dnnl_pooling_avg_exclude_padding, window,
+                                                     source: input?.descriptor ?? .plain(sourceShape), output: shape,
+                                                     engine: engine, purpose: purpose))
         case .linear(let linear):
-            self = .primitive(try Self.linear(linear, source: inputShapes[0], output: shape, engine: engine, stream: stream,
-                                              purpose: purpose),
-                              reads: [.gradient])
+            let (data, weights) = try Self.linear(linear, source: inputShapes[0], output: shape, engine: engine, stream: stream,
+                                                  purpose: purpose)
+            self = .weighted(data, weights: weights, activation: nil)
         case .softmax:
-            self = .primitive(try Self.softmax(shape: shape, engine: engine, stream: stream, purpose: purpose),
-                              reads: [.output, .gradient])
+            let output = try kept(output, "output")
+            self = .softmax(try Self.softmax(data: output.descriptor, engine: engine, purpose: purpose), output: output)
         case .localResponseNormalization(let normalization):
-            self = .localResponseNormalization(normalization, shape: shape)
+            self = .localResponseNormalization(normalization, input: try kept(input, "input"), shape: shape)
         case .concatenation:
-            self = .split(ChannelSplit(channels: inputShapes.map { $0[1] }, shape: shape))
+            self = .split(channels: inputShapes.map { $0[1] }, shape: shape)
+        }
+    }
+
+    /// The layout the node's gradient must arrive in; nil: any (it is passed on as it is).
+    func gradientLayout() throws -> dnnl_memory_desc_t? {
+        switch self {
+        case .identity, .none: nil
+        case .activation(let backward, let output), .weighted(_, _, .some((let backward, let output))):
+            try backward.gradientLayout(output: output)
+        case .softmax(let backward, _), .weighted(let backward, _, .none), .averagePool(let backward),
+             .maxPool(_, let backward, _, _, _):
+            try backward.memoryDescriptor(dnnl_query_diff_dst_md)
+        case .localResponseNormalization(_, _, let shape):
+            try .plain(shape)
+        case .split(_, let shape):
+            // Channels-last: any channel range of it is a strided view that a reorder can read.
+            try dnnl_memory_desc_t(dims: shape, tag: dnnl_acdb)
+        }
+    }
+
+    /// The steps that compute the gradients of the inputs marked in `wanted` from `gradient` (in
+    /// `gradientLayout`), each into a new memory the plan keeps, and those memories (nil for the
+    /// inputs not wanted). With `overwritable`, nothing else reads `gradient`: an activation's
+    /// backward writes its result there instead of into another memory (less memory traffic).
+    func actions(gradient: Memory, overwritable: Bool, wanted: [Bool], engine: Engine,
+                 stream: Stream) throws -> (actions: [BackwardAction], inputGradients: [Memory?]) {
+        func run(_ primitive: Primitive, _ arguments: [(Int32, Memory)]) -> BackwardAction {
+            .execute(Step(primitive, arguments))
+        }
+        func result(_ primitive: Primitive) throws -> Memory {
+            try Memory(primitive.memoryDescriptor(dnnl_query_diff_src_md), engine: engine)
+        }
+        switch self {
+        case .none:
+            return ([], [])
+        case .identity(let inputs):
+            return ([], wanted.prefix(inputs).map { $0 ? gradient : nil })
+        case .activation(let backward, let output):
+            let (actions, inputGradient) = try backward.actions(output: output, gradient: gradient, overwritable: overwritable,
+                                                                engine: engine)
+            return (actions, [inputGradient])
+        case .softmax(let backward, let output):
+            let inputGradient = try result(backward)
+            return ([run(backward, [(DNNL_ARG_DST, output), (DNNL_ARG_DIFF_DST, gradient), (DNNL_ARG_DIFF_SRC, inputGradient)])],
+                    [inputGradient])
+        case .weighted(let backward, let weights, let activation):
+            var actions: [BackwardAction] = [], outputGradient = gradient
+            if let (activationBackward, output) = activation {
+                let (activationActions, beforeActivation) = try activationBackward.actions(output: output, gradient: gradient,
+                                                                                           overwritable: overwritable,
+                                                                                           engine: engine)
+                actions += activationActions
+                outputGradient = beforeActivation
+                let layout = try backward.memoryDescriptor(dnnl_query_diff_dst_md)
+                if !beforeActivation.descriptor.matches(layout) {
+                    outputGradient = try Memory(layout, engine: engine)
+                    let reorder = try Primitive.reorder(from: beforeActivation.descriptor, to: layout, engine: engine,
+                                                        purpose: "an argument of \(backward.purpose)")
+                    actions.append(run(reorder, [(DNNL_ARG_FROM, beforeActivation), (DNNL_ARG_TO, outputGradient)]))
+                }
+            }
+            let inputGradient = try result(backward)
+            actions.append(run(backward, [(DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_WEIGHTS, weights),
+                                          (DNNL_ARG_DIFF_SRC, inputGradient)]))
+            return (actions, [inputGradient])
+        case .averagePool(let backward):
+            let inputGradient = try result(backward)
+            return ([run(backward, [(DNNL_ARG_DIFF_DST, gradient), (DNNL_ARG_DIFF_SRC, inputGradient)])], [inputGradient])
+        case .maxPool(let forward, let backward, let input, let workspace, let scratch):
+            let inputGradient = try result(backward)
+            return ([run(forward, [(DNNL_ARG_SRC, input), (DNNL_ARG_DST, scratch), (DNNL_ARG_WORKSPACE, workspace)]),
+                     run(backward, [(DNNL_ARG_DIFF_DST, gradient), (DNNL_ARG_WORKSPACE, workspace),
+                                    (DNNL_ARG_DIFF_SRC, inputGradient)])],
+                    [inputGradient])
+        case .localResponseNormalization(let normalization, let input, let shape):
+            var actions: [BackwardAction] = []
+            let plain = try dnnl_memory_desc_t.plain(shape)
+            var plainInput = input
+            if !input.descriptor.matches(plain) {
+                plainInput = try Memory(plain, engine: engine)
+                let reorder = try Primitive.reorder(from: input.descriptor, to: plain, engine: engine,
+                                                    purpose: "the input of a local response normalisation's gradient")
+                actions.append(run(reorder, [(DNNL_ARG_FROM, input), (DNNL_ARG_TO, plainInput)]))
+            }
+            let inputGradient = try Memory(plain, engine: engine)
+            actions.append(.kernel {
+                normalization.inputGradient(input: UnsafeBufferPointer(try plainInput.floats()),
+                                            outputGradient: UnsafeBufferPointer(try gradient.floats()),
+                                            into: try inputGradient.floats(), shape: shape)
+            })
+            return (actions, [inputGradient])
+        case .split(let channels, let shape):
+            var actions: [BackwardAction] = [], inputGradients: [Memory?] = [], start = 0
+            var whole = gradient.descriptor
+            for (count, isWanted) in zip(channels, wanted) {
+                defer { start += count }
+                guard isWanted else {
+                    inputGradients.append(nil)
+                    continue
+                }
+                let partShape = [shape[0], count] + shape.dropFirst(2)
+                var offsets = [Int64](repeating: 0, count: shape.count)
+                offsets[1] = Int64(start)
+                var part = dnnl_memory_desc_t()
+                try check(dnnl_memory_desc_init_submemory(&part, &whole, partShape.map(Int64.init), offsets),
+                          "dnnl_memory_desc_init_submemory", for: "a part of a concatenation's gradient")
+                let view = try Memory.unbound(part, engine: engine)
+                try view.bind(gradient.dataHandle())
+                let layout = try dnnl_memory_desc_t(dims: partShape, tag: dnnl_acdb)
+                let inputGradient = try Memory(layout, engine: engine)
+                let reorder = try Primitive.reorder(from: part, to: layout, engine: engine,
+                                                    purpose: "a part of a concatenation's gradient")
+                actions.append(run(reorder, [(DNNL_ARG_FROM, view), (DNNL_ARG_TO, inputGradient)]))
+                inputGradients.append(inputGradient)
+            }
+            return (actions, inputGradients)
         }
     }
 
     // MARK: Primitives
 
-    /// ReLU or ReLU6 backward from the forward output: the gradient passes where the output is
-    /// above 0 (and, for ReLU6, strictly below 6: clip_v2 passes it only strictly inside, as
-    /// PyTorch's hardtanh does).
-    private static func activation(_ activation: Activation, shape: [Int], engine: Engine, stream: Stream,
-                                   purpose: String) throws -> PlainInvocation {
-        let algorithm = switch activation {
-        case .relu: dnnl_eltwise_relu_use_dst_for_bwd
-        case .relu6: dnnl_eltwise_clip_v2_use_dst_for_bwd
-        }
-        let (_, alpha, beta) = activation.eltwise
-        var data = try dnnl_memory_desc_t.plain(shape)
-        var forward = dnnl_eltwise_desc_t(), backward = dnnl_eltwise_desc_t()
-        try check(dnnl_eltwise_forward_desc_init(&forward, dnnl_forward_training, algorithm, &data, alpha, beta),
-                  "dnnl_eltwise_forward_desc_init", for: purpose)
-        try check(dnnl_eltwise_backward_desc_init(&backward, algorithm, &data, &data, alpha, beta),
-                  "dnnl_eltwise_backward_desc_init", for: purpose)
-        return try backwardFromOutput(forward: forward, backward: backward, shape: shape, engine: engine, stream: stream,
-                                      purpose: purpose)
-    }
-
-    /// Convolution backward data (the transposed convolution with the same weights), in the
-    /// layouts oneDNN picks (channels-last for its fast kernels).
+    /// Convolution backward data (the transposed convolution with the same weights) and the
+    /// weights in its layout. Channels-last gradients where oneDNN has a fast kernel for them: the
+    /// forward pass keeps its activations channels-last, and so the activations' backward hands
+    /// gradients over without reorders. Otherwise the layouts oneDNN picks.
     private static func convolution(_ convolution: Convolution, source: [Int], output: [Int], engine: Engine,
-                                    stream: Stream, purpose: String) throws -> PlainInvocation {
+                                    stream: Stream, purpose: String) throws -> (Primitive, Memory) {
         let weightsShape = convolution.oneDNNWeightsShape
         let padding = convolution.padding
         let strides = [Int64(convolution.stride), Int64(convolution.stride)]
         let low = [Int64(padding.top), Int64(padding.left)], high = [Int64(padding.bottom), Int64(padding.right)]
-        var sourceDescriptor = try dnnl_memory_desc_t.any(source), weights = try dnnl_memory_desc_t.any(weightsShape)
-        var outputDescriptor = try dnnl_memory_desc_t.any(output), noBias = dnnl_memory_desc_t()
-        var forward = dnnl_convolution_desc_t(), backward = dnnl_convolution_desc_t()
-        try check(dnnl_convolution_forward_desc_init(&forward, dnnl_forward_training, dnnl_convolution_direct, &sourceDescriptor,
-                                                     &weights, &noBias, &outputDescriptor, strides, low, high),
-                  "dnnl_convolution_forward_desc_init", for: purpose)
-        try check(dnnl_convolution_backward_data_desc_init(&backward, dnnl_convolution_direct, &sourceDescriptor, &weights,
-                                                           &outputDescriptor, strides, low, high),
-                  "dnnl_convolution_backward_data_desc_init", for: purpose)
-        return try backwardData(forward: forward, backward: backward, weights: convolution.weights.values,
-                                weightsShape: weightsShape, source: source, output: output, engine: engine, stream: stream,
-                                purpose: purpose)
+        func backward(_ tag: dnnl_format_tag_t) throws -> (Primitive, Memory) {
+            var sourceDescriptor = try dnnl_memory_desc_t(dims: source, tag: tag), weights = try dnnl_memory_desc_t.any(weightsShape)
+            var outputDescriptor = try dnnl_memory_desc_t(dims: output, tag: tag), noBias = dnnl_memory_desc_t()
+            var forward = dnnl_convolution_desc_t(), backward = dnnl_convolution_desc_t()
+            try check(dnnl_convolution_forward_desc_init(&forward, dnnl_forward_training, dnnl_convolution_direct,
+                                                         &sourceDescriptor, &weights, &noBias, &outputDescriptor, strides, low, high),
+                      "dnnl_convolution_forward_desc_init", for: purpose)
+            try check(dnnl_convolution_backward_data_desc_init(&backward, dnnl_convolution_direct, &sourceDescriptor, &weights,
+                                                               &outputDescriptor, strides, low, high),
+                      "dnnl_convolution_backward_data_desc_init", for: purpose)
+            return try backwardData(forward: forward, backward: backward, weights: convolution.weights.values,
+                                    weightsShape: weightsShape, engine: engine, stream: stream, purpose: purpose)
+        }
+        if let channelsLast = try? backward(dnnl_acdb), !channelsLast.0.implementation.hasPrefix("ref") {
+            return channelsLast
+        }
+        return try backward(dnnl_format_tag_any)
     }
 
-    /// Average pooling backward: each output's gradient spread evenly over its window.
-    private static func averagePool(_ algorithm: dnnl_alg_kind_t, _ window: PoolingWindow, source: [Int], output: [Int],
-                                    engine: Engine, stream: Stream, purpose: String) throws -> PlainInvocation {
+    /// Average pooling backward: each output's gradient spread evenly over its window, into the
+    /// source's layout.
+    private static func averagePool(_ algorithm: dnnl_alg_kind_t, _ window: PoolingWindow, source: dnnl_memory_desc_t,
+                                    output: [Int], engine: Engine, purpose: String) throws -> Primitive {
         let (forward, backward) = try window.descriptors(algorithm, source: source, output: output, purpose: purpose)
         let hint = try Primitive(forward, engine: engine, purpose: purpose)
-        let primitive = try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
-        return try PlainInvocation(primitive, inputs: [.init(number: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, shape: output)],
-                                   constants: [],
-                                   output: .init(number: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, shape: source),
-                                   engine: engine, stream: stream)
-    }
-
-    /// Max pooling backward: the forward (training) run on the saved input, which records in a
-    /// workspace where each window's maximum was (its output is not used), then the backward
-    /// that routes each output's gradient there.
-    private static func maxPool(_ window: PoolingWindow, source: [Int], output: [Int], engine: Engine, stream: Stream,
-                                purpose: String) throws -> (forward: PlainInvocation, backward: PlainInvocation) {
-        let (forwardDescriptor, backwardDescriptor) = try window.descriptors(dnnl_pooling_max, source: source, output: output,
-                                                                             purpose: purpose)
-        let forward = try Primitive(forwardDescriptor, engine: engine, purpose: purpose)
-        let backward = try Primitive(backwardDescriptor, hint: forward, engine: engine, purpose: purpose)
-        guard let layout = backward.workspace else { throw TensorError("oneDNN gave no workspace for \(purpose)") }
-        let workspace = try Memory(layout, engine: engine)
-        let refill = try PlainInvocation(forward, inputs: [.init(number: DNNL_ARG_SRC, query: dnnl_query_src_md, shape: source)],
-                                         constants: [(DNNL_ARG_WORKSPACE, workspace)],
-                                         output: .init(number: DNNL_ARG_DST, query: dnnl_query_dst_md, shape: output),
-                                         engine: engine, stream: stream)
-        let invocation = try PlainInvocation(backward,
-                                             inputs: [.init(number: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, shape: output)],
-                                             constants: [(DNNL_ARG_WORKSPACE, workspace)],
-                                             output: .init(number: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, shape: source),
-                                             engine: engine, stream: stream)
-        return (refill, invocation)
+        return try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
     }
 
     /// Inner product backward data: the output gradient times the weights.
     private static func linear(_ linear: Linear, source: [Int], output: [Int], engine: Engine, stream: Stream,
-                               purpose: String) throws -> PlainInvocation {
+                               purpose: String) throws -> (Primitive, Memory) {
         let weightsShape = [linear.weights.shape[0]] + source.dropFirst()
         var sourceDescriptor = try dnnl_memory_desc_t.any(source), weights = try dnnl_memory_desc_t.any(weightsShape)
         var outputDescriptor = try dnnl_memory_desc_t.any(output), noBias = dnnl_memory_desc_t()
@@ -222,49 +287,31 @@ enum NodeBackward {
         try check(dnnl_inner_product_backward_data_desc_init(&backward, &sourceDescriptor, &weights, &outputDescriptor),
                   "dnnl_inner_product_backward_data_desc_init", for: purpose)
         return try backwardData(forward: forward, backward: backward, weights: linear.weights.values,
-                                weightsShape: weightsShape, source: source, output: output, engine: engine, stream: stream,
-                                purpose: purpose)
+                                weightsShape: weightsShape, engine: engine, stream: stream, purpose: purpose)
     }
 
     /// The backward-data primitive of a weighted operation (convolution, inner product), created
-    /// with its forward as the hint, that maps the output gradient to the source gradient with the
-    /// weights held as a constant in the layout the primitive wants.
+    /// with its forward as the hint, and the weights in the layout it wants.
     private static func backwardData<Forward, Backward>(forward: Forward, backward: Backward, weights: [Float],
-                                                        weightsShape: [Int], source: [Int], output: [Int], engine: Engine,
-                                                        stream: Stream, purpose: String) throws -> PlainInvocation {
+                                                        weightsShape: [Int], engine: Engine, stream: Stream,
+                                                        purpose: String) throws -> (Primitive, Memory) {
         let hint = try Primitive(forward, engine: engine, purpose: purpose)
         let primitive = try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
         let weightsMemory = try Memory.constant(weights, shape: weightsShape,
                                                 layout: primitive.memoryDescriptor(dnnl_query_weights_md), engine: engine,
                                                 stream: stream, purpose: purpose)
-        return try PlainInvocation(primitive, inputs: [.init(number: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, shape: output)],
-                                   constants: [(DNNL_ARG_WEIGHTS, weightsMemory)],
-                                   output: .init(number: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, shape: source),
-                                   engine: engine, stream: stream)
+        return (primitive, weightsMemory)
     }
 
-    /// Softmax backward from the forward output y: dx = y * (dy - sum(dy * y)).
-    private static func softmax(shape: [Int], engine: Engine, stream: Stream, purpose: String) throws -> PlainInvocation {
-        var data = try dnnl_memory_desc_t.plain(shape)
+    /// Softmax backward from the forward output y, in its layout: dx = y * (dy - sum(dy * y)).
+    private static func softmax(data: dnnl_memory_desc_t, engine: Engine, purpose: String) throws -> Primitive {
+        var data = data
         var forward = dnnl_softmax_desc_t(), backward = dnnl_softmax_desc_t()
         try check(dnnl_softmax_forward_desc_init(&forward, dnnl_forward_training, &data, 1),
                   "dnnl_softmax_forward_desc_init", for: purpose)
         try check(dnnl_softmax_backward_desc_init(&backward, &data, &data, 1), "dnnl_softmax_backward_desc_init", for: purpose)
-        return try backwardFromOutput(forward: forward, backward: backward, shape: shape, engine: engine, stream: stream,
-                                      purpose: purpose)
-    }
-
-    /// The backward primitive (hinted by its forward) of an elementwise operation whose gradient
-    /// follows from the forward output and the output gradient (ReLU, ReLU6, softmax).
-    private static func backwardFromOutput<Forward, Backward>(forward: Forward, backward: Backward, shape: [Int],
-                                                              engine: Engine, stream: Stream,
-                                                              purpose: String) throws -> PlainInvocation {
         let hint = try Primitive(forward, engine: engine, purpose: purpose)
-        let primitive = try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
-        return try PlainInvocation(primitive, inputs: [.init(number: DNNL_ARG_DST, query: dnnl_query_dst_md, shape: shape),
-                                                       .init(number: DNNL_ARG_DIFF_DST, query: dnnl_query_diff_dst_md, shape: shape)],
-                                   constants: [], output: .init(number: DNNL_ARG_DIFF_SRC, query: dnnl_query_diff_src_md, shape: shape),
-                                   engine: engine, stream: stream)
+        return try Primitive(backward, hint: hint, engine: engine, purpose: purpose)
     }
 }
 
@@ -283,11 +330,11 @@ private struct PoolingWindow {
     let low: [Int]
     let high: [Int]
 
-    /// The forward (training) and backward descriptors of pooling `source` into `output`.
-    func descriptors(_ algorithm: dnnl_alg_kind_t, source: [Int], output: [Int],
+    /// The forward (training) and backward descriptors of pooling `source` (in the forward pass's
+    /// layout: oneDNN's pooling takes no `any` source) into `output`.
+    func descriptors(_ algorithm: dnnl_alg_kind_t, source: dnnl_memory_desc_t, output: [Int],
                      purpose: String) throws -> (dnnl_pooling_desc_t, dnnl_pooling_desc_t) {
-        // oneDNN's pooling takes no `any` source; plain suits the gradients, which are plain.
-        var sourceDescriptor = try dnnl_memory_desc_t.plain(source), outputDescriptor = try dnnl_memory_desc_t.any(output)
+        var sourceDescriptor = source, outputDescriptor = try dnnl_memory_desc_t.any(output)
         let strides = [Int64(stride), Int64(stride)], kernel = kernel.map(Int64.init)
         let low = low.map(Int64.init), high = high.map(Int64.init)
         var forward = dnnl_pooling_desc_t(), backward = dnnl_pooling_desc_t()
@@ -297,33 +344,5 @@ private struct PoolingWindow {
         try check(dnnl_pooling_backward_desc_init(&backward, algorithm, &sourceDescriptor, &outputDescriptor, strides, kernel, low, high),
                   "dnnl_pooling_backward_desc_init", for: purpose)
         return (forward, backward)
-    }
-}
-
-/// Cuts a plain [N, ΣC_i, rest...] gradient into the [N, C_i, rest...] gradients of a
-/// concatenation's inputs.
-struct ChannelSplit {
-    let channels: [Int]
-    let batch: Int
-    /// Elements per channel (the product of the dimensions after the channels).
-    let plane: Int
-
-    init(channels: [Int], shape: [Int]) {
-        (self.channels, batch, plane) = (channels, shape[0], shape.dropFirst(2).reduce(1, *))
-    }
-
-    func parts(of gradient: [Float]) -> [[Float]] {
-        let total = channels.reduce(0, +)
-        var start = 0
-        return channels.map { count in
-            var part: [Float] = []
-            part.reserveCapacity(batch * count * plane)
-            for item in 0..<batch {
-                let from = (item * total + start) * plane
-                part.append(contentsOf: gradient[from..<from + count * plane])
-            }
-            start += count
-            return part
-        }
     }
 }

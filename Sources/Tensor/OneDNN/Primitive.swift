@@ -19,13 +19,26 @@ final class Primitive {
         try self.init(descriptor: descriptor!, purpose: purpose)
     }
 
-    /// A reorder (layout conversion) from one descriptor to another.
-    static func reorder(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t, engine: Engine,
-                        purpose: String) throws -> Primitive {
+    /// A reorder (layout conversion) from one descriptor to another; with `accumulate`, it adds
+    /// onto what the destination holds instead of overwriting it.
+    static func reorder(from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t, accumulate: Bool = false,
+                        engine: Engine, purpose: String) throws -> Primitive {
+        let attributes = accumulate ? try PrimitiveAttributes([.accumulate]) : nil
         var descriptor: dnnl_primitive_desc_t?
-        try check(dnnl_reorder_primitive_desc_create(&descriptor, [source], engine.handle, [destination], engine.handle, nil),
+        try check(dnnl_reorder_primitive_desc_create(&descriptor, [source], engine.handle, [destination], engine.handle,
+                                                     attributes?.handle),
                   "dnnl_reorder_primitive_desc_create", for: purpose)
         return try Primitive(descriptor: descriptor!, purpose: purpose)
+    }
+
+    /// The elementwise sum of two tensors of the same shape, into `destination`'s layout.
+    static func sum(_ first: dnnl_memory_desc_t, _ second: dnnl_memory_desc_t, into destination: dnnl_memory_desc_t,
+                    engine: Engine, purpose: String) throws -> Primitive {
+        var (first, second, destination) = (first, second, destination)
+        var descriptor = dnnl_binary_desc_t()
+        try check(dnnl_binary_desc_init(&descriptor, dnnl_binary_add, &first, &second, &destination),
+                  "dnnl_binary_desc_init", for: purpose)
+        return try Primitive(descriptor, engine: engine, purpose: purpose)
     }
 
     /// The concatenation of `sources` (any layouts) along `dimension`, into a layout oneDNN
@@ -64,6 +77,15 @@ final class Primitive {
             throw TensorError("oneDNN has no memory descriptor \(query.rawValue) for \(purpose)")
         }
         return descriptor.pointee
+    }
+
+    /// oneDNN's name for the implementation it chose ("jit:avx512_core", "ref:any", ...).
+    var implementation: String {
+        var name: UnsafePointer<CChar>?
+        guard dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name) == dnnl_success, let name else {
+            return "unknown"
+        }
+        return String(cString: name)
     }
 
     /// The layout of the workspace the primitive reads or writes, nil when it needs none.

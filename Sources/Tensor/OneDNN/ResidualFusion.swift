@@ -9,6 +9,12 @@ struct ResidualFusion {
     /// convolution may accumulate onto the skip's memory itself instead of a copy.
     let inPlace: Bool
 
+    /// The same fusion, accumulating onto a copy of the skip input when `nodes` holds it (the
+    /// backward pass reads those nodes' outputs after the forward run).
+    func preserving(_ nodes: Set<Int>) -> ResidualFusion {
+        ResidualFusion(add: add, convolution: convolution, skip: skip, inPlace: inPlace && !nodes.contains(skip))
+    }
+
     /// Every such add in the graph.
     static func all(in graph: Graph) -> [ResidualFusion] {
         var uses = [Int](repeating: 0, count: graph.nodes.count), lastUse = [Int](repeating: -1, count: graph.nodes.count)
