@@ -49,6 +49,11 @@ struct VisualizeCommand: ParsableCommand {
     @Option(help: "Adam's learning rate.")
     var learningRate: Float = 0.05
 
+    @Option(name: .customLong("relu-gradient"), help: ArgumentHelp(
+        "How gradients pass ReLU/ReLU6: exact, or redirected (lucid's default for visualization: a unit that is dead on the starting image still gets a way up).",
+        valueName: "exact|redirected"))
+    var reluGradient: ReLUGradientChoice = .redirected
+
     @Option(name: .shortAndLong, help: "The PNG sheet to write.")
     var output: String
 
@@ -66,6 +71,7 @@ struct VisualizeCommand: ParsableCommand {
 
     func run() throws {
         let network = try self.network.load()
+        network.activationGradient = reluGradient.activationGradient
         _ = try network.layer(named: layer)
         let info = try network.layers(inputSize: size).first { $0.name == layer }!
         let objective = try makeObjective(channels: info.channels)
@@ -107,6 +113,13 @@ struct VisualizeCommand: ParsableCommand {
         }
         return (Objective.sum(terms), count)
     }
+}
+
+/// `--relu-gradient`: the true gradient or lucid's redirected one.
+enum ReLUGradientChoice: String, ExpressibleByArgument, CaseIterable {
+    case exact, redirected
+
+    var activationGradient: ActivationGradient { self == .exact ? .exact : .redirected }
 }
 
 /// A channel or an inclusive range of channels, `42` or `0..15`.

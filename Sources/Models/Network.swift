@@ -29,6 +29,13 @@ public final class Network {
     public let weightsPath: String
     private let executor: GraphExecutor
 
+    /// How gradients pass ReLU and ReLU6 in every pullback (`.exact` unless set): feature
+    /// visualization of channels sets `.redirected`, as lucid's `render_vis` does.
+    public var activationGradient: ActivationGradient {
+        get { executor.activationGradient }
+        set { executor.activationGradient = newValue }
+    }
+
     init(name: String, graph: Graph, inputSize: Int, normalization: InputNormalization, logits: NodeID,
          probabilities: NodeID, weightsPath: String) throws {
         do {
