@@ -99,23 +99,7 @@ final class InceptionV1Tests: XCTestCase {
                 .reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         }
         let gradient = try network.activationWithPullback(images: image, layer: logits).1(seed)
-        let largest = gradient.values.map(abs).max()!
-        XCTAssertGreaterThan(largest, 0)
-        let directions: [[Float]] = [
-            gradient.values.map { $0 / largest },
-            gradient.values.map { ($0 > 0 ? 1 : -1) * Float.random(in: 0...1, using: &random) },
-            gradient.values.map { 0.5 * $0 / largest + Float.random(in: -1...1, using: &random) },
-        ]
-        for (trial, direction) in directions.enumerated() {
-            let analytic = zip(gradient.values, direction).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            let step: Float = 1e-4
-            let up = try Tensor(shape: image.shape, values: zip(image.values, direction).map { $0 + step * $1 })
-            let down = try Tensor(shape: image.shape, values: zip(image.values, direction).map { $0 - step * $1 })
-            let numeric = (try loss(up) - loss(down)) / (2 * Double(step))
-            print("InceptionV1 logits, direction \(trial): analytic \(analytic), finite difference \(numeric), "
-                + "relative error \(abs(analytic - numeric) / abs(numeric))")
-            XCTAssertEqual(analytic, numeric, accuracy: 0.01 * abs(numeric), "direction \(trial)")
-        }
+        try assertGradientMatchesCentralDifferences(gradient, at: image, using: &random, label: "InceptionV1 logits", loss: loss)
     }
 
     /// Without the checkpoint, the error says where to get it and where to put it.
