@@ -13,16 +13,23 @@ extension Network: DifferentiableLayerModel {
         }
         let plane = images.shape[2] * images.shape[3]
         let (mean, deviation) = (normalization.mean, normalization.standardDeviation)
-        var normalized = images.values
-        for index in normalized.indices {
-            let channel = index / plane % 3
-            normalized[index] = (normalized[index] - mean[channel]) / deviation[channel]
-        }
-        let (activation, pullback) = try forwardWithPullback(Tensor(shape: images.shape, values: normalized), to: layer)
+        let (activation, pullback) = try forwardWithPullback(
+            Tensor(shape: images.shape, values: Self.perChannel(images.values, plane: plane) { ($0 - mean[$1]) / deviation[$1] }),
+            to: layer)
         return (activation, { gradient in
-            var imageGradient = try pullback(gradient).values
-            for index in imageGradient.indices { imageGradient[index] /= deviation[index / plane % 3] }
-            return try Tensor(shape: images.shape, values: imageGradient)
+            try Tensor(shape: images.shape, values: Self.perChannel(try pullback(gradient).values, plane: plane) { $0 / deviation[$1] })
         })
+    }
+
+    /// `transform(value, channel)` over NCHW values of 3 channels, one channel plane at a time.
+    private static func perChannel(_ values: [Float], plane: Int, _ transform: (Float, Int) -> Float) -> [Float] {
+        var result = values
+        result.withUnsafeMutableBufferPointer { result in
+            for start in stride(from: 0, to: result.count, by: plane) {
+                let channel = start / plane % 3
+                for i in start..<start + plane { result[i] = transform(result[i], channel) }
+            }
+        }
+        return result
     }
 }
