@@ -1,4 +1,6 @@
 import ArgumentParser
+import ArrayFiles
+import Foundation
 import Models
 import Tensor
 
@@ -20,5 +22,15 @@ struct NetworkOptions: ParsableArguments {
     func load() throws -> Network {
         if let threads { try ComputeThreads.set(threads) }
         return try model.load(weightsAt: weights ?? model.weightsFile.defaultPath(), verify: !noVerify)
+    }
+
+    /// The sha256 of the checkpoint `load()` reads, which artefacts record: the model's known hash
+    /// when `load()` verifies the file against it (no second read of the file), otherwise hashed
+    /// from the file.
+    func checkpointSHA256() throws -> String {
+        if !noVerify, let known = model.weightsFile.sha256 { return known }
+        let path = try weights ?? model.weightsFile.defaultPath()
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("\(path): cannot read the checkpoint") }
+        return SHA256.hex(data)
     }
 }

@@ -264,14 +264,3 @@ struct CellPosition: ExpressibleByArgument {
         (self.column, self.row) = (column, row)
     }
 }
-
-extension NetworkOptions {
-    /// The sha256 of the checkpoint `load()` reads: the installed one's known hash when verified,
-    /// otherwise hashed from the file.
-    func checkpointSHA256() throws -> String {
-        if weights == nil, !noVerify, let known = model.weightsFile.sha256 { return known }
-        let path = try weights ?? model.weightsFile.defaultPath()
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("\(path): cannot read the checkpoint") }
-        return SHA256.hex(data)
-    }
-}

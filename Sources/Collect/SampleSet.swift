@@ -4,7 +4,7 @@ import Foundation
 /// What a collection run is: written as `collection.json` in the run's folder, beside its shards.
 /// Everything that made the samples is here, so that a resumed run can check it continues the
 /// same collection, and a palette can say where its samples came from.
-public struct CollectionHeader: Codable, Sendable, Equatable {
+public struct CollectionHeader: VersionedJSON, Sendable, Equatable {
     /// "atlas-collection/1".
     public var format: String
     /// The model (`ModelName` raw value, "mobilenet_v2").
@@ -111,17 +111,8 @@ public struct SampleSet: Sendable {
     /// Reads and checks `folder/collection.json`.
     public static func readHeader(_ folder: String) throws -> CollectionHeader {
         let path = URL(fileURLWithPath: folder).appendingPathComponent(CollectionHeader.fileName).path
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let header = try CollectionHeader.read(from: path, kind: "collection header") else {
             throw CollectError("\(path): no collection here (run `atlas collect` first)")
-        }
-        let header: CollectionHeader
-        do {
-            header = try JSONDecoder().decode(CollectionHeader.self, from: data)
-        } catch {
-            throw CollectError("\(path): not a collection header: \(error)")
-        }
-        guard header.format == CollectionHeader.currentFormat else {
-            throw CollectError("\(path): format '\(header.format)', expected '\(CollectionHeader.currentFormat)'")
         }
         return header
     }

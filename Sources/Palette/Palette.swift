@@ -3,7 +3,7 @@ import Foundation
 import Optvis
 
 /// `palette.json`: what a palette is and where it came from (README, "The palette on disk").
-public struct PaletteDescription: Codable, Sendable, Equatable {
+public struct PaletteDescription: VersionedJSON, Sendable, Equatable {
     /// "atlas-palette/1".
     public var format: String
     /// The model (`ModelName` raw value, "mobilenet_v2") and the sha256 of its checkpoint.
@@ -117,17 +117,8 @@ public struct Palette: Sendable {
     /// Reads and checks the palette in `folder`.
     public static func load(_ folder: String) throws -> Palette {
         let jsonPath = path(folder, PaletteDescription.fileName)
-        guard let data = FileManager.default.contents(atPath: jsonPath) else {
+        guard let description = try PaletteDescription.read(from: jsonPath, kind: "palette description") else {
             throw PaletteError("\(jsonPath): no palette here (build one with `atlas palette build`)")
-        }
-        let description: PaletteDescription
-        do {
-            description = try JSONDecoder().decode(PaletteDescription.self, from: data)
-        } catch {
-            throw PaletteError("\(jsonPath): not a palette description: \(error)")
-        }
-        guard description.format == PaletteDescription.currentFormat else {
-            throw PaletteError("\(jsonPath): format '\(description.format)', expected '\(PaletteDescription.currentFormat)'")
         }
         let channels = description.channels
         let vectors = try NPY.read(path(folder, vectorsFile))

@@ -11,18 +11,7 @@ public enum IndexFolder {
     /// The manifest in `folder`, or nil when there is no index there yet.
     public static func manifest(in folder: String) throws -> IndexManifest? {
         let path = self.path(folder, IndexManifest.fileName)
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else { throw SearchError("\(path): cannot read the index manifest") }
-        let manifest: IndexManifest
-        do {
-            manifest = try JSONDecoder().decode(IndexManifest.self, from: data)
-        } catch {
-            throw SearchError("\(path): not an index manifest: \(error)")
-        }
-        guard manifest.format == IndexManifest.currentFormat else {
-            throw SearchError("\(path): format '\(manifest.format)', expected '\(IndexManifest.currentFormat)'")
-        }
-        return manifest
+        return try IndexManifest.read(from: path, kind: "index manifest")
     }
 
     /// Reads the index in `folder` into memory, checking every grid's place in its shard.

@@ -1,6 +1,8 @@
+import ArrayFiles
+
 /// `index.json`: what an index holds and where each image's grids lie in its shards
 /// (docs/search.md, "The index on disk").
-public struct IndexManifest: Codable, Sendable, Equatable {
+public struct IndexManifest: VersionedJSON, Sendable, Equatable {
     /// "atlas-index/1".
     public var format: String
     public var origin: GridOrigin
