@@ -15,7 +15,7 @@ let package = Package(
         .executable(name: "atlas", targets: ["AtlasCLI"]),
         .executable(name: "atlas-bench", targets: ["AtlasBench"]),
         .library(name: "AtlasKit", targets: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                                                    "Collect", "Palette", "Paint", "Search"]),
+                                                    "Collect", "Palette", "Judge", "Paint", "Search"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,20 +48,22 @@ let package = Package(
         .target(name: "Collect", dependencies: ["ArrayFiles", "Dataset", "Imaging", "Tensor", "Models", "Optvis"], swiftSettings: fast),
         .target(name: "Palette", dependencies: ["ArrayFiles", "Tensor", "Models", "Optvis", "Layout", "Render", "Collect", "Imaging"],
                 swiftSettings: fast),
-        .target(name: "Paint", dependencies: ["ArrayFiles", "Tensor", "Models", "Optvis", "Render", "Palette", "Imaging",
+        // A second network that reads regions of an image: what a painting shows to a network that did not paint it.
+        .target(name: "Judge", dependencies: ["Models", "Imaging"], swiftSettings: fast),
+        .target(name: "Paint", dependencies: ["ArrayFiles", "Tensor", "Models", "Optvis", "Render", "Palette", "Imaging", "Judge",
                                               .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: fast),
         .target(name: "Search", dependencies: ["ArrayFiles", "Dataset", "Tensor", "Models", "Render", "Palette", "Paint",
                                                "Imaging", "Collect"], swiftSettings: fast),
         .executableTarget(
             name: "AtlasCLI",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Paint", "Search",
+                           "Collect", "Palette", "Judge", "Paint", "Search",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         .executableTarget(
             name: "AtlasBench",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Paint", "Search",
+                           "Collect", "Palette", "Judge", "Paint", "Search",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
 
@@ -75,7 +77,7 @@ let package = Package(
         .testTarget(name: "CollectTests", dependencies: ["Collect", "Models", "Tensor", "ArrayFiles", "Imaging"], swiftSettings: fast),
         .testTarget(name: "PaletteTests", dependencies: ["Palette", "Collect", "Models", "Tensor", "ArrayFiles", "Imaging", "Render"],
                     swiftSettings: fast),
-        .testTarget(name: "PaintTests", dependencies: ["Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging"], swiftSettings: fast),
+        .testTarget(name: "PaintTests", dependencies: ["Paint", "Judge", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging"], swiftSettings: fast),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging"],
                     swiftSettings: fast),
     ]

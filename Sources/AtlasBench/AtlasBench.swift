@@ -7,7 +7,8 @@ struct AtlasBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atlas-bench",
         abstract: "Benchmarks: each prints its anchors' numbers, measured in the same run, and the ratios.",
-        subcommands: [ClassifyBenchmark.self, LayoutBenchmark.self, VisualizeBenchmark.self, SearchBenchmark.self, PaintBenchmark.self])
+        subcommands: [ClassifyBenchmark.self, LayoutBenchmark.self, VisualizeBenchmark.self, SearchBenchmark.self, PaintBenchmark.self,
+                      PaintQualityBenchmark.self])
 
     /// Tunes the process (`ProcessTuning`), then parses the arguments and runs the command.
     static func main() {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ArrayFiles
 import Foundation
+import Judge
 import Models
 import Optvis
 import Paint
@@ -49,6 +50,27 @@ struct PaintCommand: ParsableCommand {
     @Option(help: "Adam's learning rate.")
     var learningRate: Float = 0.05
 
+    @Option(help: "The weight of each class brush's class term: its region, cut out as a classifier would see it alone, pulled towards the brush's class (0: off).")
+    var classWeight = PaintOptions.defaultClassWeight
+
+    @Option(help: "What a class term maximises: logit or log-probability.")
+    var classTerm = ClassTermKind.logit
+
+    @Option(help: "How class terms join the grid: guidance (their gradient loses any part that would lower the grid's cosines) or sum.")
+    var classBalance = ClassBalance.guidance
+
+    @Option(help: "The total-variation penalty on the image (0: off): without it the network's stride-2 checkerboard covers the painting.")
+    var smoothness = PaintOptions.defaultSmoothness
+
+    @Option(help: "The share of the steps that refine the image at its full size after optimising it at the canvas's scale (0: full size throughout).")
+    var refineShare = PaintOptions.defaultRefineShare
+
+    @Option(help: "The weight of the detail term while refining: the grid at the image's own scale.")
+    var detailWeight = PaintOptions.defaultDetailWeight
+
+    @Option(help: "The network that judges the painting (what it sees in each brush's region), or none. Default: efficientnet_lite0 when its weights are installed, else none.")
+    var judge: JudgeChoice?
+
     @Option(help: "Write a JSON report to this file, or - for stdout.")
     var json: String?
 
@@ -57,9 +79,15 @@ struct PaintCommand: ParsableCommand {
     func validate() throws {
         guard output.lowercased().hasSuffix(".png") else { throw ValidationError("--output must be a .png file, got \(output)") }
         if let steps, steps < 1 { throw ValidationError("--steps must be positive") }
-        if let size, size < 16 { throw ValidationError("--size must be at least 16 pixels") }
+        if let size, size < 16 || size > PaintGeometry.maximumSize {
+            throw ValidationError("--size must be 16 to \(PaintGeometry.maximumSize) pixels, got \(size)")
+        }
         if let cosinePower, !(cosinePower >= 0) { throw ValidationError("--cosine-power must be at least 0") }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        guard classWeight >= 0, smoothness >= 0, detailWeight >= 0 else {
+            throw ValidationError("--class-weight, --smoothness and --detail-weight must be at least 0")
+        }
+        guard (0..<1).contains(refineShare) else { throw ValidationError("--refine-share must be at least 0 and below 1") }
     }
 
     func run() throws {
@@ -74,6 +102,10 @@ struct PaintCommand: ParsableCommand {
         if let cosinePower { options.cosinePower = cosinePower }
         if let objective { options.objective = objective }
         options.learningRate = learningRate
+        (options.classWeight, options.classTerm, options.classBalance) = (classWeight, classTerm, classBalance)
+        options.smoothness = smoothness
+        (options.refineShare, options.detailWeight) = (refineShare, detailWeight)
+        let judge = try self.judge.map { try $0.load() } ?? JudgeChoice.installedDefault(painter: network.name)
 
         let start = Date()
         let report = { (progress: RenderProgress) in
@@ -88,13 +120,15 @@ struct PaintCommand: ParsableCommand {
 
         let evaluation = try PaintEvaluation(image: painting.image, canvas: resolved, geometry: painting.geometry, network: network,
                                              labels: ImageNetLabels.load())
+        let judgement = try judge.map { try PaintJudgement(image: painting.image, canvas: resolved, geometry: painting.geometry, judge: $0) }
         let sheetPath = String(output.dropLast(4)) + ".sheet.png"
         let title = canvas.title ?? URL(fileURLWithPath: canvas.path).deletingPathExtension().lastPathComponent
-        try PaintSheet.draw(canvas: resolved, painting: painting, evaluation: evaluation, options: options, title: title)
+        try PaintSheet.draw(canvas: resolved, painting: painting, evaluation: evaluation, judgement: judgement, options: options,
+                            title: title)
             .writePNG(to: sheetPath)
         if let json {
             let data = try PaintReport(canvas: resolved, model: network.name, painting: painting, evaluation: evaluation,
-                                       options: options).json()
+                                       judgement: judgement, options: options).json()
             if json == "-" {
                 FileHandle.standardOutput.write(data + Data("\n".utf8))
             } else {
@@ -102,12 +136,47 @@ struct PaintCommand: ParsableCommand {
             }
         }
         let top = evaluation.top.first.map { "; the network sees \($0.label) " + String(format: "(%.1f%%)", 100 * $0.probability) } ?? ""
+        let judged = judgement.map { judgement -> String in
+            let (hits, count) = judgement.classBrushesInTop(5)
+            let whole = judgement.whole.top[0]
+            return "; the judge \(judgement.judge) sees \(whole.label) " + String(format: "(%.1f%%)", 100 * whole.probability)
+                + (count > 0 ? " and ranks \(hits) of \(count) class brushes' classes in its top 5 in their regions" : "")
+        } ?? ""
         let geometry = painting.geometry
         FileHandle.standardError.write(Data(("wrote \(output) and \(sheetPath) (\(geometry.imageWidth)x\(geometry.imageHeight) px, "
             + String(format: "%d steps in %.1f s, %.1f steps/s): mean cosine %.3f, %.0f%% of cells closest to their own brush",
                      options.steps, seconds, Double(options.steps) / seconds, evaluation.meanCosine, 100 * evaluation.ownBrushWinRate)
-            + top + "\n").utf8))
+            + top + judged + "\n").utf8))
     }
 }
 
 extension PaintObjective: ExpressibleByArgument {}
+extension ClassTermKind: ExpressibleByArgument {}
+extension ClassBalance: ExpressibleByArgument {}
+
+/// `--judge`: a model, or none.
+enum JudgeChoice: ExpressibleByArgument {
+    case model(ModelName)
+    case none
+
+    init?(argument: String) {
+        if argument == "none" { self = .none } else if let model = ModelName(rawValue: argument) { self = .model(model) } else { return nil }
+    }
+
+    static var allValueStrings: [String] { ModelName.allValueStrings + ["none"] }
+
+    /// The judge, or nil for none; an error when its weights are not installed.
+    func load() throws -> RegionJudge? {
+        switch self {
+        case .none: nil
+        case .model(let model): try RegionJudge.load(model)
+        }
+    }
+
+    /// EfficientNet-Lite0 when its weights are installed (scripts/setup installs them), else no
+    /// judge; MobileNetV2 when the painter is EfficientNet-Lite0 (a judge must not have painted).
+    static func installedDefault(painter: String) throws -> RegionJudge? {
+        let model: ModelName = painter == ModelName.efficientNetLite0.rawValue ? .mobileNetV2 : .efficientNetLite0
+        return (try? model.weightsFile.defaultPath()) == nil ? nil : try RegionJudge.load(model)
+    }
+}

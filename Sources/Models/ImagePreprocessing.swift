@@ -51,3 +51,20 @@ extension Network {
         return try Tensor(shape: [images.count, 3, side, side], values: values)
     }
 }
+
+extension Network {
+    /// The network's input for one image of any size, as it is: pixels / 255, normalised,
+    /// [1, 3, height, width] (the convolutional layers and the global pooling take any size).
+    public func input(of image: RGBImage) throws -> Tensor {
+        let plane = image.width * image.height
+        guard plane > 0, image.pixels.count == 3 * plane else {
+            throw ModelError("an image of \(image.width)x\(image.height) pixels with \(image.pixels.count) bytes is no network input")
+        }
+        var values = [Float](repeating: 0, count: 3 * plane)
+        for c in 0..<3 {
+            let (mean, deviation) = (normalization.mean[c], normalization.standardDeviation[c])
+            for p in 0..<plane { values[c * plane + p] = (Float(image.pixels[p * 3 + c]) / 255 - mean) / deviation }
+        }
+        return try Tensor(shape: [1, 3, image.height, image.width], values: values)
+    }
+}

@@ -41,8 +41,8 @@ private struct BrushResolver {
     var photos: [String: (input: Tensor, activation: Tensor)] = [:]
     lazy var imageNetLabels = try? ImageNetLabels.load()
 
-    /// A source's vector, label, palette cells and icon.
-    private typealias Part = (vector: [Float], label: String, cells: [Int], icon: RGBImage?)
+    /// A source's vector, label, palette cells, icon and class.
+    private typealias Part = (vector: [Float], label: String, cells: [Int], icon: RGBImage?, classIndex: Int?)
 
     init(canvas: Canvas, palette: Palette, network: Network?) {
         (self.canvas, self.palette, self.network) = (canvas, palette, network)
@@ -51,7 +51,7 @@ private struct BrushResolver {
     mutating func resolve(_ brush: BrushDefinition) throws -> ResolvedBrush {
         let part = try resolve(brush.source, of: brush)
         return ResolvedBrush(character: brush.character, label: part.label, vector: part.vector, strength: brush.strength,
-                             paletteCells: part.cells, icon: part.icon)
+                             paletteCells: part.cells, icon: part.icon, classIndex: part.classIndex)
     }
 
     private mutating func resolve(_ source: BrushSource, of brush: BrushDefinition) throws -> Part {
@@ -60,10 +60,10 @@ private struct BrushResolver {
             let index = try cell(column: column, row: row, of: brush)
             let label = palette.description.cells[index].label
             return (palette.vector(ofCell: index), label.isEmpty ? "cell \(column),\(row)" : ClassLookup.shortName(label), [index],
-                    icon(ofCell: index))
+                    icon(ofCell: index), nil)
         case .label(let name):
-            let index = try cell(forClass: name, of: brush)
-            return (palette.vector(ofCell: index), name, [index], icon(ofCell: index))
+            let (index, classIndex) = try cell(forClass: name, of: brush)
+            return (palette.vector(ofCell: index), name, [index], icon(ofCell: index), classIndex)
         case .photo(let path, let row, let column):
             return try photoVector(path: path, row: row, column: column, of: brush)
         case .mix(let parts):
@@ -77,7 +77,7 @@ private struct BrushResolver {
                 weighted.weight == 1 ? part.label : "\(String(format: "%g", weighted.weight)) \(part.label)"
             }.joined(separator: " + ")
             let heaviest = parts.indices.max { parts[$0].weight < parts[$1].weight }!
-            return (vector, label, resolved.flatMap(\.cells), resolved[heaviest].icon)
+            return (vector, label, resolved.flatMap(\.cells), resolved[heaviest].icon, nil)
         }
     }
 
@@ -100,8 +100,9 @@ private struct BrushResolver {
             + nearest.joined(separator: ", "))
     }
 
-    private mutating func cell(forClass name: String, of brush: BrushDefinition) throws -> Int {
-        if let index = palette.cell(forClass: name) { return index }
+    /// The cell with the largest attribution to the class `name`, and the class's index.
+    private mutating func cell(forClass name: String, of brush: BrushDefinition) throws -> (cell: Int, classIndex: Int) {
+        if let found = found(name) { return found }
         // The ImageNet label the name stands for ("goldfish" -> "goldfish, Carassius auratus").
         if let labels = imageNetLabels {
             let label: String
@@ -110,7 +111,7 @@ private struct BrushResolver {
             } catch {
                 throw canvas.error(brush: brush, at: name, "\(error)")
             }
-            if let index = palette.cell(forClass: label) ?? palette.cell(forClass: ClassLookup.shortName(label)) { return index }
+            if let found = found(label) ?? found(ClassLookup.shortName(label)) { return found }
         }
         let known = palette.classLabels
         let short = known.map { ClassLookup.shortName($0) }
@@ -123,6 +124,14 @@ private struct BrushResolver {
         throw canvas.error(brush: brush, at: name, "no cell of the palette is labelled '\(name)'"
             + (suggestions.isEmpty ? "" : "; did you mean " + suggestions.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + "?")
             + " (`atlas canvas new --palette ...` lists the palette's brushes)")
+    }
+
+    /// The palette cell with the largest attribution to the class labelled `label`, with the
+    /// class's index (from the cell's attributions).
+    private func found(_ label: String) -> (cell: Int, classIndex: Int)? {
+        palette.cell(forClass: label).flatMap { cell in
+            palette.description.cells[cell].classes.first { $0.label.lowercased() == label.lowercased() }.map { (cell, $0.index) }
+        }
     }
 
     private func icon(ofCell index: Int) -> RGBImage? {
@@ -152,7 +161,8 @@ private struct BrushResolver {
         }
         let vector = (0..<channels).map { activation.values[(($0 * height) + row) * width + column] }
         let name = URL(fileURLWithPath: path).lastPathComponent
-        return (vector, "\(name) [\(row), \(column)]", [], photoCrop(input, row: row, column: column, cells: height, network: network))
+        return (vector, "\(name) [\(row), \(column)]", [], photoCrop(input, row: row, column: column, cells: height, network: network),
+                nil)
     }
 
     /// Three by three cells of the network's input around a layer position, as an image.

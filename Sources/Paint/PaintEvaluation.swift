@@ -20,8 +20,10 @@ public struct PaintedCell: Sendable, Equatable {
     }
 }
 
-/// A painted image judged by a forward pass of its 8-bit pixels: every painted cell's cosine with
-/// the brushes, and the network's top classes.
+/// A painted image judged by a forward pass of its 8-bit pixels at the canvas's scale (an
+/// upscaled image is resized to the view with PIL's antialiased bilinear filter first, so the
+/// layer's grid is the canvas's): every painted cell's cosine with the brushes, and the
+/// network's top classes.
 public struct PaintEvaluation: Sendable {
     public let cells: [PaintedCell]
     public let top: [ClassScore]
@@ -36,7 +38,8 @@ public struct PaintEvaluation: Sendable {
             throw PaintError("a \(image.width)x\(image.height) image does not fit the \(geometry.imageWidth)x\(geometry.imageHeight) painting")
         }
         let probabilitiesName = network.graph.nodes[network.probabilities.index].name
-        let outputs = try network.forward(normalizedInput(image, normalization: network.normalization),
+        let view = geometry.isUpscaled ? image.resized(width: geometry.viewWidth, height: geometry.viewHeight) : image
+        let outputs = try network.forward(network.input(of: view),
                                           to: [canvas.layer, probabilitiesName])
         let (activation, probabilities) = (outputs[0], outputs[1].values)
         let (channels, height, width) = (activation.shape[1], geometry.layerHeight, geometry.layerWidth)
@@ -73,15 +76,4 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float {
         bb += Double(b[i]) * Double(b[i])
     }
     return aa > 0 && bb > 0 ? Float(dot / (aa * bb).squareRoot()) : 0
-}
-
-/// An image of any size as the network's input [1, 3, H, W]: pixels / 255, normalised.
-func normalizedInput(_ image: RGBImage, normalization: InputNormalization) throws -> Tensor {
-    let plane = image.width * image.height
-    var values = [Float](repeating: 0, count: 3 * plane)
-    for c in 0..<3 {
-        let (mean, deviation) = (normalization.mean[c], normalization.standardDeviation[c])
-        for p in 0..<plane { values[c * plane + p] = (Float(image.pixels[p * 3 + c]) / 255 - mean) / deviation }
-    }
-    return try Tensor(shape: [1, 3, image.height, image.width], values: values)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Judge
 import Models
 
 /// `atlas paint --json`: the numbers of a painting in a form scripts can check.
@@ -9,6 +10,21 @@ public struct PaintReport: Codable, Sendable {
         public let strength: Float
         /// The target activation, unwhitened.
         public let vector: [Float]
+        /// The network class the brush stands for (class brushes).
+        public let classIndex: Int?
+        /// What the judge network sees in the brush's region (absent without a judge, or for a
+        /// brush that paints no cell).
+        public let judge: BrushJudge?
+    }
+
+    /// A judge's reading of one brush's region.
+    public struct BrushJudge: Codable, Sendable {
+        public let model: String
+        /// The bounding box of the brush's cells in the image, in pixels.
+        public let region: PixelRectangle
+        public let top: [ClassScore]
+        /// The brush's class: its rank among the judge's classes (1 = first) and probability.
+        public let expected: Judgement.ExpectedClass?
     }
 
     public struct Cell: Codable, Sendable {
@@ -36,14 +52,28 @@ public struct PaintReport: Codable, Sendable {
     public let meanCosine: Float
     public let ownBrushWinRate: Float
     public let top: [ClassScore]
+    /// The judge's top classes for the whole image.
+    public let judgeTop: [ClassScore]?
+    public let classWeight: Float
+    public let smoothness: Float
 
-    public init(canvas: ResolvedCanvas, model: String, painting: Painting, evaluation: PaintEvaluation, options: PaintOptions) {
+    public init(canvas: ResolvedCanvas, model: String, painting: Painting, evaluation: PaintEvaluation,
+                judgement: PaintJudgement? = nil, options: PaintOptions) {
         self.canvas = canvas.canvas.path
         (self.model, layer) = (model, canvas.layer)
         (imageWidth, imageHeight) = (painting.geometry.imageWidth, painting.geometry.imageHeight)
         (steps, seed, objective) = (options.steps, options.seed, options.objective.rawValue)
         (cosinePower, whiten) = (options.cosinePower, options.whiten)
-        brushes = canvas.brushes.map { Brush(character: String($0.character), label: $0.label, strength: $0.strength, vector: $0.vector) }
+        brushes = canvas.brushes.enumerated().map { index, brush in
+            let judged = judgement.flatMap { judgement in
+                judgement.brushes.first { $0.brush == index }.map {
+                    BrushJudge(model: judgement.judge, region: $0.region, top: $0.judgement.top, expected: $0.judgement.expected)
+                }
+            }
+            return Brush(character: String(brush.character), label: brush.label, strength: brush.strength, vector: brush.vector,
+                         classIndex: brush.classIndex, judge: judged)
+        }
+        (judgeTop, classWeight, smoothness) = (judgement?.whole.top, options.classWeight, options.smoothness)
         cells = evaluation.cells.map {
             Cell(row: $0.row, column: $0.column, brush: String(canvas.brushes[$0.brush].character), cosine: $0.cosine,
                  ownBrushWins: $0.ownBrushWins)

@@ -1,15 +1,19 @@
 import Foundation
 import Imaging
+import Models
+import Palette
 import Render
 
 /// The sheet `atlas paint` writes beside the image: the painted image with the grid and each
 /// cell's character over it; a heat map of each cell's cosine with its brush; the legend (each
-/// brush's icon, character, label and how its cells did); the network's top classes.
+/// brush's icon, character, label and how its cells did, and with a judge what the judge sees in
+/// the brush's region); the network's top classes, and the judge's.
 public enum PaintSheet {
-    private static let margin = 16.0, rowHeight = 52.0, iconSide = 44.0
+    private static let margin = 16.0, iconSide = 44.0
 
-    public static func draw(canvas: ResolvedCanvas, painting: Painting, evaluation: PaintEvaluation, options: PaintOptions,
-                            title: String) throws -> Drawing {
+    public static func draw(canvas: ResolvedCanvas, painting: Painting, evaluation: PaintEvaluation, judgement: PaintJudgement? = nil,
+                            options: PaintOptions, title: String) throws -> Drawing {
+        let rowHeight = judgement == nil ? 52.0 : 68.0
         let (image, rows, columns) = (painting.image, canvas.rows, canvas.columns)
         let scale = max(1, 448 / Double(max(image.width, image.height)))
         let (panelWidth, panelHeight) = (Double(image.width) * scale, Double(image.height) * scale)
@@ -21,6 +25,7 @@ public enum PaintSheet {
 
         drawing.text(title, x: margin, y: 26, size: 18, bold: true, maxWidth: width - 2 * margin)
         let summary = "\(canvas.layer), \(image.width)x\(image.height) px; \(options.steps) steps, seed \(options.seed), "
+            + (options.classWeight > 0 ? String(format: "class terms %g, ", options.classWeight) : "")
             + (options.objective == .cosine ? "cosine" : String(format: "dot x cos^%g", options.cosinePower))
             + (options.whiten ? " to whitened targets" : "")
             + String(format: "; mean cosine %.3f; %.0f%% of cells closest to their own brush", evaluation.meanCosine,
@@ -79,18 +84,34 @@ public enum PaintSheet {
             drawing.text(brush.label + (brush.strength == 1 ? "" : String(format: "  (strength %g)", brush.strength)),
                          x: margin + iconSide + 40, y: y + 18, size: 14, maxWidth: width - iconSide - 3 * margin - 40)
             drawing.text(detail, x: margin + iconSide + 40, y: y + 36, size: 12, colour: .grey)
+            if let judged = judgement?.brushes.first(where: { $0.brush == index })?.judgement {
+                let seen = judged.top.prefix(3).map { ClassLookup.shortName($0.label) + String(format: " %.0f%%", 100 * $0.probability) }
+                let rank = judged.expected.map { "; \(ClassLookup.shortName($0.label)) ranks \($0.rank)" } ?? ""
+                let colour = judged.expected.map { $0.rank <= 5 ? Colour(hex: 0x1a7f37) : Colour(hex: 0xb00000) } ?? .grey
+                drawing.text("\(judgement!.judge) sees " + seen.joined(separator: ", ") + rank, x: margin + iconSide + 40, y: y + 53,
+                             size: 12, colour: colour, maxWidth: width - iconSide - 3 * margin - 40)
+            }
         }
 
-        // The network's top classes for the painted image.
-        drawing.text("the network sees", x: margin, y: topClassesTop + 14, size: 13, bold: true)
-        for (rank, score) in evaluation.top.enumerated() {
-            let y = topClassesTop + 26 + Double(rank) * 22
-            drawing.fillRectangle(x: margin, y: y, width: 160 * Double(score.probability), height: 16, colour: Colour.category(0))
-            drawing.strokeRectangle(x: margin, y: y, width: 160, height: 16, colour: .grey, lineWidth: 0.5)
-            drawing.text(String(format: "%.1f%%  ", 100 * score.probability) + score.label, x: margin + 170, y: y + 13, size: 12,
-                         maxWidth: width - 3 * margin - 170)
+        // The network's top classes for the painted image, and the judge's.
+        drawTopClasses(drawing, "the network sees", evaluation.top, x: margin, y: topClassesTop, width: (width - 3 * margin) / 2)
+        if let judgement {
+            drawTopClasses(drawing, "the judge (\(judgement.judge)) sees", judgement.whole.top, x: (width + margin) / 2,
+                           y: topClassesTop, width: (width - 3 * margin) / 2)
         }
         return drawing
+    }
+
+    private static func drawTopClasses(_ drawing: Drawing, _ heading: String, _ scores: [ClassScore], x: Double, y top: Double,
+                                       width: Double) {
+        drawing.text(heading, x: x, y: top + 14, size: 13, bold: true)
+        for (rank, score) in scores.enumerated() {
+            let y = top + 26 + Double(rank) * 22
+            drawing.fillRectangle(x: x, y: y, width: 160 * Double(score.probability), height: 16, colour: Colour.category(0))
+            drawing.strokeRectangle(x: x, y: y, width: 160, height: 16, colour: .grey, lineWidth: 0.5)
+            drawing.text(String(format: "%.1f%%  ", 100 * score.probability) + score.label, x: x + 170, y: y + 13, size: 12,
+                         maxWidth: width - 170)
+        }
     }
 
     private static func drawGrid(_ drawing: Drawing, x: Double, y: Double, rows: Int, columns: Int, cellWidth: Double,

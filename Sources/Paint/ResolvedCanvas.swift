@@ -14,10 +14,14 @@ public struct ResolvedBrush: Sendable {
     /// A picture of the brush: its palette cell's icon, or the photo around the position; nil
     /// when there is none to show.
     public let icon: RGBImage?
+    /// The network's class the brush stands for (class brushes): the painting pulls the brush's
+    /// region towards it, and a judge reports its rank there.
+    public let classIndex: Int?
 
-    public init(character: Character, label: String, vector: [Float], strength: Float, paletteCells: [Int], icon: RGBImage?) {
+    public init(character: Character, label: String, vector: [Float], strength: Float, paletteCells: [Int], icon: RGBImage?,
+                classIndex: Int? = nil) {
         (self.character, self.label, self.vector, self.strength) = (character, label, vector, strength)
-        (self.paletteCells, self.icon) = (paletteCells, icon)
+        (self.paletteCells, self.icon, self.classIndex) = (paletteCells, icon, classIndex)
     }
 }
 
@@ -35,6 +39,15 @@ public struct ResolvedCanvas: Sendable {
 
     public var rows: Int { canvas.rows }
     public var columns: Int { canvas.columns }
+
+    /// The bounding box of the cells brush `index` paints, in cells (end-exclusive); nil when
+    /// the brush paints none.
+    public func region(ofBrush index: Int) -> (top: Int, left: Int, bottom: Int, right: Int)? {
+        let cells = brushIndexOfCell.indices.filter { brushIndexOfCell[$0] == index }
+        guard !cells.isEmpty else { return nil }
+        let (rowsOf, columnsOf) = (cells.map { $0 / columns }, cells.map { $0 % columns })
+        return (rowsOf.min()!, columnsOf.min()!, rowsOf.max()! + 1, columnsOf.max()! + 1)
+    }
 
     public init(canvas: Canvas, layer: String, stride: Int, brushes: [ResolvedBrush]) {
         (self.canvas, self.layer, self.stride, self.brushes) = (canvas, layer, stride, brushes)

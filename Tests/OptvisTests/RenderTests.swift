@@ -132,4 +132,26 @@ final class RenderTests: XCTestCase {
         XCTAssertThrowsError(try render(objective: .channel("nope", 0), parameterization: parameterization,
                                         transforms: TransformPipeline([]), steps: 1, model: ToyModel(seed: 1), seed: 1))
     }
+
+    /// Guidance never works against the objective: a guidance that is the objective's exact
+    /// opposite is removed whole by the gradient surgery (the run equals the unguided one to
+    /// rounding), while another channel's guidance changes the run.
+    func testGuidanceLosesWhatOpposesTheObjective() throws {
+        let parameterization = try ParameterizedImage(width: 8, height: 8)
+        let objective = Objective.channel("conv", 1)
+        func run(_ guidance: Objective?) throws -> (values: [Float], parameters: [Float]) {
+            var generator = SeededGenerator(seed: 3)
+            var parameters = parameterization.initialParameters(using: &generator)
+            var values: [Float] = []
+            _ = try optimize(&parameters, objectiveOfStep: { _ in objective }, guidanceOfStep: guidance.map { g in { _ in g } },
+                             parameterization: parameterization, transforms: TransformPipeline([]), steps: 20,
+                             model: ToyModel(seed: 5), generator: &generator) { _, v in values.append(v[0]) }
+            return (values, parameters)
+        }
+        let alone = try run(nil), opposed = try run(-2 * objective), other = try run(.channel("conv", 2))
+        let difference = zip(alone.parameters, opposed.parameters).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(difference, 1e-4)
+        XCTAssertGreaterThan(alone.values.last!, alone.values.first!)
+        XCTAssertGreaterThan(zip(alone.parameters, other.parameters).map { abs($0 - $1) }.max()!, 1e-3)
+    }
 }

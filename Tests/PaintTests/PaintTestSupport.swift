@@ -37,10 +37,11 @@ enum PaintTestSupport {
         return network
     }
 
-    /// The palette cells of `testPalette`: (column, row, label, photo) on a 4x4 atlas whose other
-    /// cells were "dropped".
-    static let cells: [(column: Int, row: Int, label: String, photo: String)] = [
-        (0, 0, "espresso", "coffee.png"), (2, 1, "tabby, tabby cat", "chelsea.png"), (3, 3, "space shuttle", "rocket.jpg"),
+    /// The palette cells of `testPalette`: (column, row, ImageNet class, label, photo) on a 4x4
+    /// atlas whose other cells were "dropped".
+    static let cells: [(column: Int, row: Int, index: Int, label: String, photo: String)] = [
+        (0, 0, 967, "espresso", "coffee.png"), (2, 1, 281, "tabby, tabby cat", "chelsea.png"),
+        (3, 3, 812, "space shuttle", "rocket.jpg"),
     ]
 
     /// A palette of features.13 whose cells are the mean activations over the central 6x6
@@ -91,9 +92,9 @@ enum PaintTestSupport {
             "seed": 0,
             "parameters": ["neighbors": 15, "minDist": 0.1, "metric": "cosine", "whitenedLayout": false, "minDensity": 8,
                            "iconSize": 40, "steps": 0, "attempts": 1, "cossimPower": 4] as [String: Any],
-            "cells": cells.enumerated().map { index, cell -> [String: Any] in
-                ["column": cell.column, "row": cell.row, "count": 10 + index, "icon": icons ? "icons/\(cell.column)-\(cell.row).png" : "",
-                 "classes": [["index": index, "label": cell.label, "attribution": 1.0]]]
+            "cells": cells.enumerated().map { order, cell -> [String: Any] in
+                ["column": cell.column, "row": cell.row, "count": 10 + order, "icon": icons ? "icons/\(cell.column)-\(cell.row).png" : "",
+                 "classes": [["index": cell.index, "label": cell.label, "attribution": 1.0]]]
             },
         ]
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -5,12 +5,13 @@ Written from the architecture's definition, not from our Swift code: float64 thr
 batch norm applied as (x - mean) / sqrt(var + eps) * weight + bias (never folded into the
 convolutions), padding k // 2, ReLU6 = clip(x, 0, 6).
 
-    mobilenet_v2.py --weights W.pth --out DIR [--resize none|torchvision|keep] IMAGE...
+    mobilenet_v2.py --weights W.pth --out DIR [--resize none|torchvision|keep|WxH] IMAGE...
         writes float32 .npy files in DIR: input, features.0 ... features.18 (block outputs,
         NCHW), features.K.conv.0 (the first ReLU6 layer inside block K = 1..17: the expanded
         layer, or for block 1, which has no expansion, its depthwise layer), logits, probs.
         --resize keep feeds the images at their own size (all the same size; the network is
-        convolutional up to its global pooling), as `atlas paint` paints at any size.
+        convolutional up to its global pooling); --resize WxH resizes them to W x H pixels with
+        PIL's bilinear filter first, as `atlas paint` judges a painting at its canvas's scale.
     mobilenet_v2.py --make-crops DIR IMAGE...
         writes each image's torchvision-preprocessed 224x224 crop as DIR/<stem>.png.
 """
@@ -156,6 +157,9 @@ def load_image(path, resize):
     img = Image.open(path).convert("RGB")
     if resize == "torchvision":
         img = torchvision_crop(img)
+    elif "x" in resize:
+        width, height = (int(v) for v in resize.split("x"))
+        img = img.resize((width, height), Image.BILINEAR)
     elif resize == "none" and img.size != (CROP, CROP):
         raise SystemExit(f"{path}: image is {img.size[0]}x{img.size[1]}, expected {CROP}x{CROP} "
                          f"with --resize none")
@@ -168,7 +172,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weights", help="torchvision's mobilenet_v2-b0353104.pth")
     ap.add_argument("--out", help="folder for the .npy activations")
-    ap.add_argument("--resize", choices=["none", "torchvision", "keep"], default="torchvision")
+    ap.add_argument("--resize", default="torchvision",
+                    help="none, torchvision, keep, or WxH (PIL bilinear to W x H pixels)")
     ap.add_argument("--make-crops", metavar="DIR", help="only write the 224x224 crops as PNG")
     ap.add_argument("images", nargs="+")
     args = ap.parse_args(argv)

@@ -34,6 +34,13 @@ extension Objective {
     /// sum over painted positions of the direction-cosine objective (`directionCosine`) there.
     public static func directionGrid(_ layer: String, targets: [[Float]?], height: Int, width: Int,
                                      power: Float = 4, whitening: Whitening? = nil, item: Int? = nil) throws -> Objective {
+        try directionGrid(.layer(layer), targets: targets, height: height, width: width, power: power, whitening: whitening,
+                          item: item)
+    }
+
+    /// `directionGrid` on any layer source (a region of the image, for one).
+    public static func directionGrid(_ layer: Source, targets: [[Float]?], height: Int, width: Int,
+                                     power: Float = 4, whitening: Whitening? = nil, item: Int? = nil) throws -> Objective {
         guard height > 0, width > 0, targets.count == height * width else {
             throw OptvisError("direction grid on layer \(layer): expected \(height)x\(width) = \(height * width) cells, got \(targets.count)")
         }
@@ -48,6 +55,6 @@ extension Objective {
             throw OptvisError("direction grid on layer \(layer): painted cells must all have the same, non-zero number of channels")
         }
         return Objective(DirectionGridTerm(height: height, width: width, directions: directions),
-                         on: .layer(layer), item: item, name: "direction grid cos^\(power)")
+                         on: layer, item: item, name: "direction grid cos^\(power)")
     }
 }

@@ -10,12 +10,16 @@ public struct Objective: Sendable, CustomStringConvertible {
     public enum Source: Hashable, Sendable, CustomStringConvertible {
         /// The activation of the named layer, NCHW.
         case layer(String)
+        /// The activation of the named layer for one region of the (transformed) image, cut out
+        /// and resized: what the network sees of that region alone.
+        case layerOfRegion(String, ImageRegion)
         /// The parameterized image, [N, 3, H, W] in [0, 1], before the random transforms.
         case image
 
         public var description: String {
             switch self {
             case .layer(let name): name
+            case .layerOfRegion(let name, let region): "\(name) of \(region)"
             case .image: "image"
             }
         }

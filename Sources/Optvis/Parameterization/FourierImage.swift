@@ -100,3 +100,36 @@ public struct FourierImage: ImageParameterization {
         })
     }
 }
+
+extension FourierImage {
+    /// Parameters of `larger` (same batch and channels, larger or equal height and width) whose
+    /// image is this one's `parameters` image upsampled: each frequency keeps its coefficient
+    /// (band-limited interpolation, rescaled for the two sizes' frequency scales and
+    /// normalisations), the new higher frequencies start at zero. The Nyquist row and column of
+    /// an even size are dropped (at the larger size they would stand for two frequencies).
+    /// A painting optimised small is refined at full size from these.
+    public func parameters(_ parameters: [Float], upsampledTo larger: FourierImage) throws -> [Float] {
+        try checkParameters(parameters)
+        let (height, newHeight) = (imageShape[2], larger.imageShape[2])
+        guard larger.imageShape[0] == imageShape[0], larger.imageShape[1] == imageShape[1],
+              newHeight >= height, larger.imageShape[3] >= imageShape[3] else {
+            throw OptvisError("Fourier image: cannot upsample \(imageShape) to \(larger.imageShape)")
+        }
+        let planes = imageShape[0] * imageShape[1]
+        let (size, newSize) = (height * columns, newHeight * larger.columns)
+        let normalisation = Float(height * 2 * (columns - 1)), newNormalisation = Float(newHeight * 2 * (larger.columns - 1))
+        var result = [Float](repeating: 0, count: larger.parameterCount)
+        for y in 0..<height where !(height % 2 == 0 && y == height / 2) {
+            let newY = y <= (height - 1) / 2 ? y : newHeight - (height - y)
+            for x in 0..<columns where !(imageShape[3] % 2 == 0 && x == columns - 1) {
+                let (old, new) = (y * columns + x, newY * larger.columns + x)
+                let factor = scale[old] / larger.scale[new] * newNormalisation / normalisation
+                for plane in 0..<planes {
+                    result[plane * newSize + new] = factor * parameters[plane * size + old]
+                    result[(planes + plane) * newSize + new] = factor * parameters[(planes + plane) * size + old]
+                }
+            }
+        }
+        return result
+    }
+}

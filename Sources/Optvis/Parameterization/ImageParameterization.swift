@@ -49,3 +49,29 @@ public struct ParameterizedImage: ImageParameterization {
         return (image, { gradient in try basisPullback(colourPullback(sigmoidPullback(gradient))) })
     }
 }
+
+extension ParameterizedImage {
+    /// The same parameterization at `height` x `width` (at least the current size), and parameters
+    /// for it whose image is the current one upsampled: coarse-to-fine optimisation optimises
+    /// small, then refines these. Colour decorrelation and the sigmoid act per pixel, so the
+    /// basis alone is resampled (Fourier: band-limited; pixels: smooth bilinear).
+    public func upsampled(_ parameters: [Float], height: Int, width: Int) throws -> (ParameterizedImage, [Float]) {
+        let (batch, _, oldHeight, oldWidth) = (imageShape[0], imageShape[1], imageShape[2], imageShape[3])
+        guard height >= oldHeight, width >= oldWidth else {
+            throw OptvisError("cannot upsample a \(oldHeight)x\(oldWidth) image to \(height)x\(width)")
+        }
+        switch basis {
+        case let fourier as FourierImage:
+            let larger = try ParameterizedImage(width: width, height: height, batch: batch, fft: true, decorrelate: decorrelate,
+                                                sd: fourier.sd)
+            return (larger, try fourier.parameters(parameters, upsampledTo: larger.basis as! FourierImage))
+        case let pixels as PixelImage:
+            let larger = try ParameterizedImage(width: width, height: height, batch: batch, fft: false, decorrelate: decorrelate,
+                                                sd: pixels.sd)
+            let image = try Tensor(shape: imageShape, values: parameters)
+            return (larger, try resizeSmoothly(image, height: height, width: width).0.values)
+        default:
+            throw OptvisError("cannot upsample a \(type(of: basis)) parameterization")
+        }
+    }
+}

@@ -7,6 +7,10 @@ public struct RenderProgress: Sendable {
     public let step: Int
     /// The objective of each batch item at this step, before its update.
     public let objective: [Float]
+
+    public init(attempt: Int, step: Int, objective: [Float]) {
+        (self.attempt, self.step, self.objective) = (attempt, step, objective)
+    }
 }
 
 /// The images a render made and how well they do.
@@ -46,15 +50,9 @@ public func render(
     for attempt in 0..<attempts {
         var generator = SeededGenerator(seed: seed, stream: attempt)
         var parameters = parameterization.initialParameters(using: &generator)
-        var adam = Adam(parameterCount: parameters.count, learningRate: learningRate)
-        var objectiveValues = [Float](repeating: 0, count: batch)
-        for step in 0..<steps {
-            let (images, parameterPullback) = try parameterization.images(from: parameters)
-            let (values, imageGradient) = try objectiveGradient(objective, images: images, transforms: transforms,
-                                                                model: model, using: &generator)
-            // Adam minimises: step against the gradient of -objective.
-            try adam.step(&parameters, gradient: try parameterPullback(imageGradient).map { -$0 })
-            objectiveValues = values
+        let objectiveValues = try optimize(&parameters, objectiveOfStep: { _ in objective }, parameterization: parameterization,
+                                           transforms: transforms, steps: steps, model: model, generator: &generator,
+                                           learningRate: learningRate) { step, values in
             progress?(RenderProgress(attempt: attempt, step: step, objective: values))
         }
         let result = RenderResult(images: try parameterization.images(from: parameters).0, objective: objectiveValues,
@@ -63,6 +61,63 @@ public func render(
     }
     guard let best else { throw OptvisError("render made no attempt") }
     return best
+}
+
+/// `steps` steps of Adam (a fresh one, at `learningRate`) on `parameters`, maximising the objective
+/// `objectiveOfStep(step)` through a new draw of `transforms` at every step: one attempt of
+/// `render`, for callers that schedule their own attempts or phases (a painting refines its
+/// parameters at a larger size). Returns each item's objective at the last step, before its
+/// update; `progress` gets every step's index and values. The objective may change from step to
+/// step: an objective of many costly terms can take a few of them at each step, in turn, each
+/// weighted up by how rarely it comes (an unbiased estimate of the whole, for a fraction of the
+/// cost).
+///
+/// With `guidanceOfStep`, a second objective guides the optimisation without competing with the
+/// first: at every step its gradient (with respect to the parameters) loses any component that
+/// points against the first objective's gradient before the two are added (gradient surgery,
+/// Yu et al. 2020, "PCGrad"), so to first order a step never lowers the objective to follow the
+/// guidance. Values reported are the objective's alone.
+public func optimize(
+    _ parameters: inout [Float],
+    objectiveOfStep: (Int) throws -> Objective,
+    guidanceOfStep: ((Int) throws -> Objective)? = nil,
+    parameterization: some ImageParameterization,
+    transforms: some ImageTransform,
+    steps: Int,
+    model: some DifferentiableLayerModel,
+    generator: inout SeededGenerator,
+    learningRate: Float = 0.05,
+    progress: ((Int, [Float]) -> Void)? = nil
+) throws -> [Float] {
+    guard steps > 0 else { throw OptvisError("optimize needs at least one step, got \(steps)") }
+    var adam = Adam(parameterCount: parameters.count, learningRate: learningRate)
+    var objectiveValues = [Float](repeating: 0, count: parameterization.imageShape[0])
+    for step in 0..<steps {
+        let (images, parameterPullback) = try parameterization.images(from: parameters)
+        let (values, imageGradient) = try objectiveGradient(objectiveOfStep(step), images: images, transforms: transforms,
+                                                            model: model, using: &generator)
+        var gradient = try parameterPullback(imageGradient)
+        if let guidance = try guidanceOfStep?(step), !guidance.sources.isEmpty {
+            let (_, guidanceImageGradient) = try objectiveGradient(guidance, images: images, transforms: transforms, model: model,
+                                                                   using: &generator)
+            var guiding = try parameterPullback(guidanceImageGradient)
+            var (dot, squares) = (0.0, 0.0)
+            for i in gradient.indices {
+                dot += Double(gradient[i]) * Double(guiding[i])
+                squares += Double(gradient[i]) * Double(gradient[i])
+            }
+            if dot < 0, squares > 0 {
+                let scale = Float(dot / squares)
+                for i in guiding.indices { guiding[i] -= scale * gradient[i] }
+            }
+            for i in gradient.indices { gradient[i] += guiding[i] }
+        }
+        // Adam minimises: step against the gradient of -objective.
+        try adam.step(&parameters, gradient: gradient.map { -$0 })
+        objectiveValues = values
+        progress?(step, values)
+    }
+    return objectiveValues
 }
 
 /// The objective per item and its gradient with respect to `images`, through one random draw of
@@ -86,6 +141,13 @@ private func objectiveGradient(
             let (termValues, gradient) = try objective.evaluate(activation, at: source)
             values = zip(values, termValues).map(+)
             let pulled = try modelPullback(gradient)
+            transformedGradient = try transformedGradient.map { try $0.adding(pulled) } ?? pulled
+        case .layerOfRegion(let layer, let region):
+            let (view, viewPullback) = try region.view(of: transformed, using: &generator)
+            let (activation, modelPullback) = try model.activationWithPullback(images: view, layer: layer)
+            let (termValues, gradient) = try objective.evaluate(activation, at: source)
+            values = zip(values, termValues).map(+)
+            let pulled = try viewPullback(modelPullback(gradient))
             transformedGradient = try transformedGradient.map { try $0.adding(pulled) } ?? pulled
         }
     }
