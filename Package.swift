@@ -54,16 +54,17 @@ let package = Package(
                                               .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: fast),
         .target(name: "Search", dependencies: ["ArrayFiles", "Dataset", "Tensor", "Models", "Render", "Palette", "Paint",
                                                "Imaging", "Collect"], swiftSettings: fast),
+        .target(name: "PaintArguments", dependencies: ["Paint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "AtlasCLI",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Judge", "Paint", "Search",
+                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         .executableTarget(
             name: "AtlasBench",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Judge", "Paint", "Search",
+                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
 

@@ -6,6 +6,7 @@ import Models
 import Palette
 import Optvis
 import Paint
+import PaintArguments
 import Tensor
 
 /// `atlas-bench paint-quality`: whether paintings show what their canvases ask for, to a network
@@ -47,26 +48,7 @@ struct PaintQualityBenchmark: ParsableCommand {
     @Option(help: "The image's longer side (default: the painter's).")
     var size: Int?
 
-    @Option(help: "Class-term weight (0: off).")
-    var classWeight = PaintOptions.defaultClassWeight
-
-    @Option(help: "What the class term maximises: logit or log-probability.")
-    var classTerm = ClassTermKind.logit
-
-    @Option(help: "How class terms join the grid: guidance or sum.")
-    var classBalance = ClassBalance.guidance
-
-    @Option(help: "How far a class term's crop wanders about its region.")
-    var classJitter = PaintOptions.defaultClassJitter
-
-    @Option(help: "Total-variation penalty weight (0: off).")
-    var smoothness = PaintOptions.defaultSmoothness
-
-    @Option(help: "Share of the steps refined at full size.")
-    var refineShare = PaintOptions.defaultRefineShare
-
-    @Option(help: "Detail-term weight while refining.")
-    var detailWeight = PaintOptions.defaultDetailWeight
+    @OptionGroup(title: "Techniques") var techniques: PaintTechniqueOptions
 
     @Option(help: "The judge network.")
     var judge = ModelName.efficientNetLite0
@@ -94,10 +76,10 @@ struct PaintQualityBenchmark: ParsableCommand {
         let network = try ModelName.mobileNetV2.load(weightsAt: ModelName.mobileNetV2.weightsFile.defaultPath())
         let judge = try RegionJudge.load(self.judge)
         if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
-        let options = PaintOptions(steps: steps, size: size, classWeight: classWeight, classTerm: classTerm,
-                                   classBalance: classBalance, classJitter: classJitter, smoothness: smoothness, refineShare: refineShare, detailWeight: detailWeight)
-        print("paint-quality, judge \(judge.network.name), \(steps) steps, class weight \(classWeight) (\(classTerm.rawValue), \(classBalance.rawValue), jitter \(classJitter)), smoothness \(smoothness), "
-            + "refine \(refineShare), detail \(detailWeight), \(ComputeThreads.count) threads")
+        var options = PaintOptions(steps: steps, size: size)
+        techniques.apply(to: &options)
+        print("paint-quality, judge \(judge.network.name), \(steps) steps, \(techniques.summary), "
+            + "\(ComputeThreads.count) threads")
 
         var singleHits = 0, singleFirst = 0, halfHits = 0, halves = 0
         var wins: [Double] = [], cosines: [Double] = [], seconds: [Double] = []
@@ -194,6 +176,4 @@ struct PaintQualityBenchmark: ParsableCommand {
     }
 }
 
-extension ClassTermKind: ExpressibleByArgument {}
-extension ClassBalance: ExpressibleByArgument {}
 extension ModelName: ExpressibleByArgument {}

@@ -5,6 +5,7 @@ import Judge
 import Models
 import Optvis
 import Paint
+import PaintArguments
 
 /// `atlas paint`: inverts a canvas (a grid of palette brushes) into an image.
 struct PaintCommand: ParsableCommand {
@@ -13,17 +14,20 @@ struct PaintCommand: ParsableCommand {
         abstract: "Paint with concepts: optimise an image whose activations follow a canvas's grid of brushes.",
         discussion: """
             A canvas file (TOML; docs/canvas-format.md, or `atlas canvas new` for a template) names a \
-            palette, draws a grid of characters and says which palette cell, class, photo position or \
-            mix each character paints. Each grid cell is one position of the palette's layer (16 px at \
-            a stride-16 layer, so a 14x14 canvas is a 224-px image). The image is optimised so that the \
-            layer's activation at every painted position points along its brush's whitened vector \
-            (the sum of the cosines, or with --objective dot-cosine the icons' dot x cos^power; \
-            lucid's FFT image with decorrelated colour), through small jitter and scale that keep \
-            the grid sharp. Writes OUT.png, the image, and OUT.sheet.png: the image \
-            with the grid and characters, the legend, a heat map of each cell's cosine with its brush \
-            and the network's top classes. --json FILE (- for stdout) writes the same numbers. \
-            Options given here override the canvas's [settings]; the same seed paints the same image \
-            on the same machine.
+            palette, draws a grid of characters and says which palette cell, class, photo position, \
+            photo block (stamp) or mix each character paints. Each grid cell is one position of the \
+            palette's layer: at a stride-16 layer a 14x14 canvas is seen by the network as a 224-px \
+            view, and painted at 448 px by default (--size, up to \(PaintGeometry.maximumSize)). The image \
+            is optimised so that the layer's activation at every painted position points along its \
+            brush's whitened vector (the sum of the cosines, or with --objective dot-cosine the icons' \
+            dot x cos^power; lucid's FFT image with decorrelated colour), while each class brush's \
+            region, cut out, is pulled towards its class, cells painted from a photo keep its colours, \
+            and a smoothness penalty keeps the network's checkerboard away. A judge network that did \
+            not paint (--judge) reports what it sees in each brush's region. Writes OUT.png, the \
+            image, and OUT.sheet.png: the image with the grid and characters, the legend with the \
+            judge's readings, a heat map of each cell's cosine with its brush and the top classes. \
+            --json FILE (- for stdout) writes the same numbers. Options given here override the \
+            canvas's [settings]; the same seed paints the same image on the same machine.
             """)
 
     @Argument(help: "The canvas file.")
@@ -38,7 +42,7 @@ struct PaintCommand: ParsableCommand {
     @Option(help: "The seed of every random draw (default: the canvas's, else 0).")
     var seed: UInt64?
 
-    @Option(help: "The image's longer side in pixels (default: the canvas's, else the grid times the layer's stride).")
+    @Option(help: "The image's longer side in pixels, 16 to \(PaintGeometry.maximumSize) (default: the canvas's, else twice the grid times the layer's stride, at most \(PaintGeometry.maximumSize)).")
     var size: Int?
 
     @Option(help: "The power of the cosine in the dot-cosine objective (default: the canvas's, else \(PaintOptions.defaultCosinePower)).")
@@ -50,23 +54,7 @@ struct PaintCommand: ParsableCommand {
     @Option(help: "Adam's learning rate.")
     var learningRate: Float = 0.05
 
-    @Option(help: "The weight of each class brush's class term: its region, cut out as a classifier would see it alone, pulled towards the brush's class (0: off).")
-    var classWeight = PaintOptions.defaultClassWeight
-
-    @Option(help: "What a class term maximises: logit or log-probability.")
-    var classTerm = ClassTermKind.logit
-
-    @Option(help: "How class terms join the grid: guidance (their gradient loses any part that would lower the grid's cosines) or sum.")
-    var classBalance = ClassBalance.guidance
-
-    @Option(help: "The total-variation penalty on the image (0: off): without it the network's stride-2 checkerboard covers the painting.")
-    var smoothness = PaintOptions.defaultSmoothness
-
-    @Option(help: "The share of the steps that refine the image at its full size after optimising it at the canvas's scale (0: full size throughout).")
-    var refineShare = PaintOptions.defaultRefineShare
-
-    @Option(help: "The weight of the detail term while refining: the grid at the image's own scale.")
-    var detailWeight = PaintOptions.defaultDetailWeight
+    @OptionGroup(title: "Techniques") var techniques: PaintTechniqueOptions
 
     @Option(help: "The network that judges the painting (what it sees in each brush's region), or none. Default: efficientnet_lite0 when its weights are installed, else none.")
     var judge: JudgeChoice?
@@ -84,10 +72,6 @@ struct PaintCommand: ParsableCommand {
         }
         if let cosinePower, !(cosinePower >= 0) { throw ValidationError("--cosine-power must be at least 0") }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
-        guard classWeight >= 0, smoothness >= 0, detailWeight >= 0 else {
-            throw ValidationError("--class-weight, --smoothness and --detail-weight must be at least 0")
-        }
-        guard (0..<1).contains(refineShare) else { throw ValidationError("--refine-share must be at least 0 and below 1") }
     }
 
     func run() throws {
@@ -102,9 +86,7 @@ struct PaintCommand: ParsableCommand {
         if let cosinePower { options.cosinePower = cosinePower }
         if let objective { options.objective = objective }
         options.learningRate = learningRate
-        (options.classWeight, options.classTerm, options.classBalance) = (classWeight, classTerm, classBalance)
-        options.smoothness = smoothness
-        (options.refineShare, options.detailWeight) = (refineShare, detailWeight)
+        techniques.apply(to: &options)
         let judge = try self.judge.map { try $0.load() } ?? JudgeChoice.installedDefault(painter: network.name)
 
         let start = Date()
@@ -146,13 +128,11 @@ struct PaintCommand: ParsableCommand {
         FileHandle.standardError.write(Data(("wrote \(output) and \(sheetPath) (\(geometry.imageWidth)x\(geometry.imageHeight) px, "
             + String(format: "%d steps in %.1f s, %.1f steps/s): mean cosine %.3f, %.0f%% of cells closest to their own brush",
                      options.steps, seconds, Double(options.steps) / seconds, evaluation.meanCosine, 100 * evaluation.ownBrushWinRate)
+            + (evaluation.meanColourError.map { String(format: ", photo cells' colour off by %.3f", $0) } ?? "")
             + top + judged + "\n").utf8))
     }
 }
 
-extension PaintObjective: ExpressibleByArgument {}
-extension ClassTermKind: ExpressibleByArgument {}
-extension ClassBalance: ExpressibleByArgument {}
 
 /// `--judge`: a model, or none.
 enum JudgeChoice: ExpressibleByArgument {

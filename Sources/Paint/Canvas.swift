@@ -55,6 +55,7 @@ public struct Canvas: Sendable {
             return (resolvedPath(palette, in: folder), grid.rows, grid.columns, grid.cells, brushes,
                     try reader.settings(root), try root["title"].map { _ in try reader.string(root, "title", in: "") })
         }
+        try checkStampBlocks()
     }
 
     /// The error for a problem with `brush`, pointing at `needle` within its definition when

@@ -7,7 +7,7 @@ struct CanvasReader {
     let path: String
     let source: CanvasSource
 
-    static let brushKeys = ["cell", "class", "photo", "at", "mix", "strength"]
+    static let brushKeys = ["cell", "class", "photo", "at", "stamp", "region", "mix", "strength"]
 
     func error(_ location: SourceLocation?, _ message: String) -> CanvasError {
         CanvasError(path, at: location, message)
@@ -64,7 +64,8 @@ struct CanvasReader {
         return brushes.sorted { ($0.location?.line ?? .max, $0.character) < ($1.location?.line ?? .max, $1.character) }
     }
 
-    /// One brush (or part of a mix): exactly one of cell, class, photo (with at), mix.
+    /// One brush (or part of a mix): exactly one of cell, class, photo (with at), stamp (with
+    /// region), mix.
     private func brushSource(_ table: TOMLTable, brush: Character, at location: SourceLocation?, folder: URL,
                              inMix: Bool) throws -> BrushSource {
         func fail(_ needle: String?, _ message: String) -> CanvasError {
@@ -73,13 +74,15 @@ struct CanvasReader {
         }
         try checkKeys(of: table, in: "brushes.\(brush)", allowed: Self.brushKeys.filter { $0 != "strength" || !inMix }
                         + (inMix ? ["weight"] : []), at: location)
-        let kinds = ["cell", "class", "photo", "mix"].filter { table[$0] != nil }
+        let kinds = ["cell", "class", "photo", "stamp", "mix"].filter { table[$0] != nil }
         guard kinds.count == 1, let kind = kinds.first else {
             throw fail(kinds.dropFirst().first, kinds.isEmpty
-                ? "say what it paints: cell = [column, row], class = \"name\", photo = \"file\" with at = [row, column], or mix = [...]"
-                : "give only one of cell, class, photo and mix (found \(kinds.joined(separator: " and ")))")
+                ? "say what it paints: cell = [column, row], class = \"name\", photo = \"file\" with at = [row, column], "
+                    + "stamp = \"file\" with region = [top, left, bottom, right], or mix = [...]"
+                : "give only one of cell, class, photo, stamp and mix (found \(kinds.joined(separator: " and ")))")
         }
         if kind != "photo", table["at"] != nil { throw fail("at", "`at` goes with `photo` only") }
+        if kind != "stamp", table["region"] != nil { throw fail("region", "`region` goes with `stamp` only") }
         switch kind {
         case "cell":
             let (column, row) = try pair(table, "cell", fail: fail)
@@ -94,6 +97,21 @@ struct CanvasReader {
             }
             let (row, column) = try pair(table, "at", fail: fail)
             return .photo(path: resolvedPath(photo, in: folder), row: row, column: column)
+        case "stamp":
+            if inMix { throw fail("stamp", "a stamp paints a block of cells, so it cannot be part of a mix") }
+            guard let photo = table["stamp"]?.string, !photo.isEmpty else { throw fail("stamp", "`stamp` must be a file path") }
+            let format = "four integers [top, left, bottom, right]: the rows top..<bottom and columns left..<right of the "
+                + "layer's grid of the photo (end-exclusive)"
+            guard table["region"] != nil else { throw fail("stamp", "a stamp needs `region`, " + format) }
+            guard let array = table["region"]?.array, array.count == 4 else { throw fail("region", "`region` must be " + format) }
+            let numbers = (0..<4).compactMap { array[$0].int }
+            guard numbers.count == 4 else { throw fail("region", "`region` must be " + format) }
+            let region = CellRegion(top: numbers[0], left: numbers[1], bottom: numbers[2], right: numbers[3])
+            guard region.top >= 0, region.left >= 0, region.rows > 0, region.columns > 0 else {
+                throw fail("region", "region [\(numbers.map(String.init).joined(separator: ", "))] is empty or negative: "
+                    + "it needs 0 <= top < bottom and 0 <= left < right")
+            }
+            return .stamp(path: resolvedPath(photo, in: folder), region: region)
         default:
             guard let parts = table["mix"]?.array, !parts.isEmpty else {
                 throw fail("mix", "`mix` must be a non-empty list of brushes, e.g. [{ class = \"a\", weight = 2 }, { cell = [3, 4] }]")

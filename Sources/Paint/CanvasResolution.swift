@@ -41,8 +41,9 @@ private struct BrushResolver {
     var photos: [String: (input: Tensor, activation: Tensor)] = [:]
     lazy var imageNetLabels = try? ImageNetLabels.load()
 
-    /// A source's vector, label, palette cells, icon and class.
-    private typealias Part = (vector: [Float], label: String, cells: [Int], icon: RGBImage?, classIndex: Int?)
+    /// A source's vector, label, palette cells, icon, class, stamp block and photo colour.
+    private typealias Part = (vector: [Float], label: String, cells: [Int], icon: RGBImage?, classIndex: Int?, stamp: StampBlock?,
+                              colour: [Float]?)
 
     init(canvas: Canvas, palette: Palette, network: Network?) {
         (self.canvas, self.palette, self.network) = (canvas, palette, network)
@@ -51,7 +52,8 @@ private struct BrushResolver {
     mutating func resolve(_ brush: BrushDefinition) throws -> ResolvedBrush {
         let part = try resolve(brush.source, of: brush)
         return ResolvedBrush(character: brush.character, label: part.label, vector: part.vector, strength: brush.strength,
-                             paletteCells: part.cells, icon: part.icon, classIndex: part.classIndex)
+                             paletteCells: part.cells, icon: part.icon, classIndex: part.classIndex, stamp: part.stamp,
+                             colour: part.colour)
     }
 
     private mutating func resolve(_ source: BrushSource, of brush: BrushDefinition) throws -> Part {
@@ -60,12 +62,14 @@ private struct BrushResolver {
             let index = try cell(column: column, row: row, of: brush)
             let label = palette.description.cells[index].label
             return (palette.vector(ofCell: index), label.isEmpty ? "cell \(column),\(row)" : ClassLookup.shortName(label), [index],
-                    icon(ofCell: index), nil)
+                    icon(ofCell: index), nil, nil, nil)
         case .label(let name):
             let (index, classIndex) = try cell(forClass: name, of: brush)
-            return (palette.vector(ofCell: index), name, [index], icon(ofCell: index), classIndex)
+            return (palette.vector(ofCell: index), name, [index], icon(ofCell: index), classIndex, nil, nil)
         case .photo(let path, let row, let column):
             return try photoVector(path: path, row: row, column: column, of: brush)
+        case .stamp(let path, let region):
+            return try stamp(path: path, region: region, of: brush)
         case .mix(let parts):
             let resolved = try parts.map { try resolve($0.source, of: brush) }
             let total = parts.reduce(0) { $0 + $1.weight }
@@ -77,7 +81,7 @@ private struct BrushResolver {
                 weighted.weight == 1 ? part.label : "\(String(format: "%g", weighted.weight)) \(part.label)"
             }.joined(separator: " + ")
             let heaviest = parts.indices.max { parts[$0].weight < parts[$1].weight }!
-            return (vector, label, resolved.flatMap(\.cells), resolved[heaviest].icon, nil)
+            return (vector, label, resolved.flatMap(\.cells), resolved[heaviest].icon, nil, nil, nil)
         }
     }
 
@@ -139,47 +143,109 @@ private struct BrushResolver {
         return icon.isEmpty ? nil : try? decodeImage(at: palette.path(icon))
     }
 
-    /// The layer's activation at (row, column) for a photo, and a crop of the photo around it.
-    private mutating func photoVector(path: String, row: Int, column: Int, of brush: BrushDefinition) throws -> Part {
+    /// The photo's network input [1, 3, S, S] and the layer's activation [1, C, H, W], computed
+    /// once per photo.
+    private mutating func photoActivation(path: String, of brush: BrushDefinition,
+                                          at key: String) throws -> (input: Tensor, activation: Tensor, network: Network) {
         guard let network else {
-            throw canvas.error(brush: brush, at: "photo", "a photo brush needs the network (to compute the photo's activation)")
+            throw canvas.error(brush: brush, at: key, "a \(key) brush needs the network (to compute the photo's activation)")
         }
-        let layer = palette.description.layer
-        if photos[path] == nil {
-            do {
-                let input = try network.input(for: [try decodeImage(at: path)], names: [path], resizing: .torchvision)
-                photos[path] = (input, try network.forward(input, to: [layer])[0])
-            } catch {
-                throw canvas.error(brush: brush, at: "photo", "\(error)")
-            }
+        if let cached = photos[path] { return (cached.input, cached.activation, network) }
+        do {
+            let input = try network.input(for: [try decodeImage(at: path)], names: [path], resizing: .torchvision)
+            photos[path] = (input, try network.forward(input, to: [palette.description.layer])[0])
+        } catch {
+            throw canvas.error(brush: brush, at: key, "\(error)")
         }
-        let (input, activation) = photos[path]!
-        let (channels, height, width) = (activation.shape[1], activation.shape[2], activation.shape[3])
-        guard (0..<height).contains(row), (0..<width).contains(column) else {
-            throw canvas.error(brush: brush, at: "at", "position [\(row), \(column)] is outside the \(height)x\(width) grid of "
-                + "\(layer) for a \(network.inputSize)-pixel input (rows and columns 0 to \(height - 1))")
-        }
-        let vector = (0..<channels).map { activation.values[(($0 * height) + row) * width + column] }
-        let name = URL(fileURLWithPath: path).lastPathComponent
-        return (vector, "\(name) [\(row), \(column)]", [], photoCrop(input, row: row, column: column, cells: height, network: network),
-                nil)
+        return (photos[path]!.input, photos[path]!.activation, network)
     }
 
-    /// Three by three cells of the network's input around a layer position, as an image.
-    private func photoCrop(_ input: Tensor, row: Int, column: Int, cells: Int, network: Network) -> RGBImage {
+    /// The layer's activation at (row, column) for a photo, and a crop of the photo around it.
+    private mutating func photoVector(path: String, row: Int, column: Int, of brush: BrushDefinition) throws -> Part {
+        let (input, activation, network) = try photoActivation(path: path, of: brush, at: "photo")
+        let (height, width) = (activation.shape[2], activation.shape[3])
+        guard (0..<height).contains(row), (0..<width).contains(column) else {
+            throw canvas.error(brush: brush, at: "at", "position [\(row), \(column)] is outside the \(height)x\(width) grid of "
+                + "\(palette.description.layer) for a \(input.shape[2])-pixel input (rows and columns 0 to \(height - 1))")
+        }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        return (activation.vector(row: row, column: column), "\(name) [\(row), \(column)]", [],
+                photoCrop(input, region: CellRegion(top: row - 1, left: column - 1, bottom: row + 2, right: column + 2), cells: height,
+                          normalization: network.normalization),
+                nil, nil, meanColour(input, row: row, column: column, cells: height, normalization: network.normalization))
+    }
+
+    /// A block of the layer's activations for a photo, its mean, and the photo's pixels under it.
+    private mutating func stamp(path: String, region: CellRegion, of brush: BrushDefinition) throws -> Part {
+        let (input, activation, network) = try photoActivation(path: path, of: brush, at: "stamp")
+        let (channels, height, width) = (activation.shape[1], activation.shape[2], activation.shape[3])
+        guard region.bottom <= height, region.right <= width else {
+            throw canvas.error(brush: brush, at: "region", "region [\(region.top), \(region.left), \(region.bottom), "
+                + "\(region.right)] is outside the \(height)x\(width) grid of \(palette.description.layer) for a "
+                + "\(input.shape[2])-pixel input (bottom and right at most \(height) and \(width); end-exclusive)")
+        }
+        let vectors = (region.top..<region.bottom).flatMap { row in
+            (region.left..<region.right).map { column in activation.vector(row: row, column: column) }
+        }
+        let colours = (region.top..<region.bottom).flatMap { row in
+            (region.left..<region.right).map { column in
+                meanColour(input, row: row, column: column, cells: height, normalization: network.normalization)
+            }
+        }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        return (mean(vectors, length: channels), "\(name) [\(region.top), \(region.left), \(region.bottom), \(region.right)]", [],
+                photoCrop(input, region: region, cells: height, normalization: network.normalization), nil,
+                StampBlock(rows: region.rows, columns: region.columns, vectors: vectors, colours: colours), mean(colours, length: 3))
+    }
+
+    /// The element-wise mean of equally long vectors.
+    private func mean(_ vectors: [[Float]], length: Int) -> [Float] {
+        var mean = [Float](repeating: 0, count: length)
+        for vector in vectors {
+            for c in mean.indices { mean[c] += vector[c] / Float(vectors.count) }
+        }
+        return mean
+    }
+
+    /// The mean colour (RGB in [0, 1]) of the network's input under position (row, column) of a
+    /// layer grid of `cells` x `cells`.
+    private func meanColour(_ input: Tensor, row: Int, column: Int, cells: Int, normalization: InputNormalization) -> [Float] {
         let side = input.shape[2], stride = side / cells
-        let size = min(3 * stride, side)
-        let top = min(max((row - 1) * stride, 0), side - size), left = min(max((column - 1) * stride, 0), side - size)
-        let (mean, deviation) = (network.normalization.mean, network.normalization.standardDeviation)
-        var pixels = [UInt8](repeating: 0, count: size * size * 3)
-        for y in 0..<size {
-            for x in 0..<size {
+        return (0..<3).map { c in
+            var sum: Float = 0
+            for y in row * stride..<(row + 1) * stride {
+                for x in column * stride..<(column + 1) * stride { sum += input.values[(c * side + y) * side + x] }
+            }
+            let value = sum / Float(stride * stride) * normalization.standardDeviation[c] + normalization.mean[c]
+            return min(max(value, 0), 1)
+        }
+    }
+
+    /// The network's input under a region of the layer's grid (at least three cells a side,
+    /// kept inside the input), as an image.
+    private func photoCrop(_ input: Tensor, region: CellRegion, cells: Int, normalization: InputNormalization) -> RGBImage {
+        let side = input.shape[2], stride = side / cells
+        let height = min(max(region.rows, 3) * stride, side), width = min(max(region.columns, 3) * stride, side)
+        let centreY = (region.top + region.bottom) * stride / 2, centreX = (region.left + region.right) * stride / 2
+        let top = min(max(centreY - height / 2, 0), side - height), left = min(max(centreX - width / 2, 0), side - width)
+        let (mean, deviation) = (normalization.mean, normalization.standardDeviation)
+        var pixels = [UInt8](repeating: 0, count: height * width * 3)
+        for y in 0..<height {
+            for x in 0..<width {
                 for c in 0..<3 {
                     let value = input.values[(c * side + top + y) * side + left + x] * deviation[c] + mean[c]
-                    pixels[(y * size + x) * 3 + c] = UInt8((min(max(value, 0), 1) * 255).rounded())
+                    pixels[(y * width + x) * 3 + c] = UInt8((min(max(value, 0), 1) * 255).rounded())
                 }
             }
         }
-        return RGBImage(width: size, height: size, pixels: pixels)
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+}
+
+private extension Tensor {
+    /// The channel vector at (row, column) of an activation [1, C, H, W].
+    func vector(row: Int, column: Int) -> [Float] {
+        let (height, width) = (shape[2], shape[3])
+        return (0..<shape[1]).map { values[(($0 * height) + row) * width + column] }
     }
 }

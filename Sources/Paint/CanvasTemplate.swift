@@ -14,6 +14,9 @@ public enum CanvasTemplate {
         let description = palette.description
         let brushes = selection(palette, count: min(brushCount, characters.count))
         let (first, second) = (characters[0], brushes.count > 1 ? characters[1] : characters[0])
+        // An example size larger than the default: three times the view, a multiple of the grid's longer side.
+        let side = max(rows, columns)
+        let largerSize = min(3 * side * description.stride, PaintGeometry.maximumSize / side * side)
         let grid = (0..<rows).map { row in String(repeating: String(row < rows / 2 ? first : second), count: columns) }
         let listed = brushes.enumerated().map { index, cell -> String in
             let summary = description.cells[cell]
@@ -48,6 +51,9 @@ public enum CanvasTemplate {
             #   a photo's activation at a position of the layer's grid (photo resized and centre-cropped
             #   to the network's input, 224 px: a \(224 / description.stride)x\(224 / description.stride) grid):
             #                                                 x = { photo = "beach.jpg", at = [row, column] }
+            #   a block of a photo's activations, painted as a block (the grid's blocks of x must have
+            #   the region's shape; rows top..<bottom, columns left..<right):
+            #                                                 x = { stamp = "dog.jpg", region = [top, left, bottom, right] }
             #   a weighted mix of these:                      x = { mix = [{ class = "sandbar", weight = 2 }, { cell = [3, 4] }] }
             # and may carry a strength (default 1), the weight of its cells in the objective:
             #                                                 x = { class = "lakeside", strength = 2 }
@@ -56,11 +62,11 @@ public enum CanvasTemplate {
             [brushes]
             \(listed.joined(separator: "\n"))
 
-            # Optional; command-line options override them.
+            # Optional; command-line options override them. The size must be a multiple of the grid's longer side.
             [settings]
             steps = \(PaintOptions.defaultSteps)        # optimisation steps
             seed = 0           # the same seed paints the same image on the same machine
-            # size = \(2 * max(rows, columns) * description.stride)       # the image's longer side in px (default: the grid times the stride)
+            # size = \(largerSize)       # the image's longer side in px (default: twice the grid times the stride, at most \(PaintGeometry.maximumSize))
             # objective = "cosine"   # or "dot-cosine": the icons' dot x cos^power (see docs/canvas-format.md)
             # cosine_power = \(String(format: "%g", PaintOptions.defaultCosinePower))   # the power of dot-cosine
             # whiten = true      # whiten the brush targets with the palette's whitening (as its icons)

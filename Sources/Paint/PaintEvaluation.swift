@@ -8,10 +8,12 @@ public struct PaintedCell: Sendable, Equatable {
     public let column: Int
     /// Index into the canvas's brushes.
     public let brush: Int
-    /// The cosine between the image's activation there and the brush's vector (unwhitened;
-    /// the mean over the cell's layer positions when the layer's grid is finer than the canvas).
+    /// The cosine between the image's activation there and the cell's target (unwhitened: its
+    /// brush's vector, or a stamp's vector at the cell's offset; the mean over the cell's layer
+    /// positions when the layer's grid is finer than the canvas).
     public let cosine: Float
-    /// The cosine with every brush of the canvas, in the canvas's order.
+    /// The cosine with every brush of the canvas, in the canvas's order (the cell's own target
+    /// for its own brush; a stamp's mean vector for another stamp).
     public let cosines: [Float]
 
     /// Whether the cell's own brush has the highest cosine of all the canvas's brushes.
@@ -27,6 +29,10 @@ public struct PaintedCell: Sendable, Equatable {
 public struct PaintEvaluation: Sendable {
     public let cells: [PaintedCell]
     public let top: [ClassScore]
+    /// Over the cells painted from a photo (`ResolvedCanvas.colours`), the mean absolute
+    /// difference between the image's mean colour there and the photo's (RGB in [0, 1], averaged
+    /// over the channels); nil when no cell has a colour.
+    public let meanColourError: Float?
 
     public var meanCosine: Float { cells.reduce(0) { $0 + $1.cosine } / Float(max(cells.count, 1)) }
     /// The fraction of painted cells whose own brush has the highest cosine.
@@ -49,9 +55,11 @@ public struct PaintEvaluation: Sendable {
         for y in 0..<height {
             for x in 0..<width {
                 let cell = geometry.canvasCell(layerY: y, layerX: x)
-                guard canvas.brushIndexOfCell[cell] != nil else { continue }
+                guard let own = canvas.brushIndexOfCell[cell], let target = canvas.targets[cell] else { continue }
                 let vector = (0..<channels).map { activation.values[($0 * height + y) * width + x] }
-                for (b, brush) in canvas.brushes.enumerated() { sums[cell][b] += Double(cosine(vector, brush.vector)) }
+                for (b, brush) in canvas.brushes.enumerated() {
+                    sums[cell][b] += Double(cosine(vector, b == own ? target : brush.vector))
+                }
                 counts[cell] += 1
             }
         }
@@ -61,9 +69,33 @@ public struct PaintEvaluation: Sendable {
             return PaintedCell(row: cell / canvas.columns, column: cell % canvas.columns, brush: brush, cosine: cosines[brush],
                                cosines: cosines)
         }
+        meanColourError = Self.meanColourError(image, colours: canvas.colours, rows: canvas.rows, columns: canvas.columns)
         top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(count).map {
             ClassScore(index: $0, label: $0 < labels.count ? labels[$0] : "class \($0)", probability: probabilities[$0])
         }
+    }
+}
+
+extension PaintEvaluation {
+    /// The mean absolute colour difference over the cells that have a colour target.
+    static func meanColourError(_ image: RGBImage, colours: [[Float]?], rows: Int, columns: Int) -> Float? {
+        var total = 0.0, counted = 0
+        for (cell, colour) in colours.enumerated() {
+            guard let colour else { continue }
+            let (r, c) = (cell / columns, cell % columns)
+            let (top, bottom) = (r * image.height / rows, (r + 1) * image.height / rows)
+            let (left, right) = (c * image.width / columns, (c + 1) * image.width / columns)
+            var sums = [Double](repeating: 0, count: 3)
+            for y in top..<bottom {
+                for x in left..<right {
+                    for channel in 0..<3 { sums[channel] += Double(image.pixels[(y * image.width + x) * 3 + channel]) / 255 }
+                }
+            }
+            let count = Double((bottom - top) * (right - left))
+            total += (0..<3).reduce(0.0) { $0 + abs(sums[$1] / count - Double(colour[$1])) } / 3
+            counted += 1
+        }
+        return counted > 0 ? Float(total / Double(counted)) : nil
     }
 }
 

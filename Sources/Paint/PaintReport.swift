@@ -51,11 +51,14 @@ public struct PaintReport: Codable, Sendable {
     public let cells: [Cell]
     public let meanCosine: Float
     public let ownBrushWinRate: Float
+    /// The mean absolute colour difference over the cells painted from a photo (absent when none is).
+    public let meanColourError: Float?
     public let top: [ClassScore]
     /// The judge's top classes for the whole image.
     public let judgeTop: [ClassScore]?
     public let classWeight: Float
     public let smoothness: Float
+    public let colourWeight: Float
 
     public init(canvas: ResolvedCanvas, model: String, painting: Painting, evaluation: PaintEvaluation,
                 judgement: PaintJudgement? = nil, options: PaintOptions) {
@@ -74,11 +77,13 @@ public struct PaintReport: Codable, Sendable {
                          classIndex: brush.classIndex, judge: judged)
         }
         (judgeTop, classWeight, smoothness) = (judgement?.whole.top, options.classWeight, options.smoothness)
+        colourWeight = options.colourWeight
         cells = evaluation.cells.map {
             Cell(row: $0.row, column: $0.column, brush: String(canvas.brushes[$0.brush].character), cosine: $0.cosine,
                  ownBrushWins: $0.ownBrushWins)
         }
         (meanCosine, ownBrushWinRate, top) = (evaluation.meanCosine, evaluation.ownBrushWinRate, evaluation.top)
+        meanColourError = evaluation.meanColourError
     }
 
     /// Pretty-printed JSON with sorted keys.

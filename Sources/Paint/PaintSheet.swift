@@ -18,22 +18,25 @@ public enum PaintSheet {
         let scale = max(1, 448 / Double(max(image.width, image.height)))
         let (panelWidth, panelHeight) = (Double(image.width) * scale, Double(image.height) * scale)
         let (cellWidth, cellHeight) = (panelWidth / Double(columns), panelHeight / Double(rows))
-        let legendTop = 56 + panelHeight + 28
+        let imageTop = 74.0
+        let legendTop = imageTop + panelHeight + 28
         let topClassesTop = legendTop + Double(canvas.brushes.count) * rowHeight + 12
         let width = max(3 * margin + 2 * panelWidth, 640), height = topClassesTop + 30 + 5 * 22 + margin
         let drawing = try Drawing(width: Int(width.rounded(.up)), height: Int(height.rounded(.up)))
 
         drawing.text(title, x: margin, y: 26, size: 18, bold: true, maxWidth: width - 2 * margin)
-        let summary = "\(canvas.layer), \(image.width)x\(image.height) px; \(options.steps) steps, seed \(options.seed), "
+        let settings = "\(canvas.layer), \(image.width)x\(image.height) px; \(options.steps) steps, seed \(options.seed), "
             + (options.classWeight > 0 ? String(format: "class terms %g, ", options.classWeight) : "")
             + (options.objective == .cosine ? "cosine" : String(format: "dot x cos^%g", options.cosinePower))
             + (options.whiten ? " to whitened targets" : "")
-            + String(format: "; mean cosine %.3f; %.0f%% of cells closest to their own brush", evaluation.meanCosine,
-                     100 * evaluation.ownBrushWinRate)
-        drawing.text(summary, x: margin, y: 46, size: 12, colour: .grey, maxWidth: width - 2 * margin)
+        let measured = String(format: "mean cosine %.3f; %.0f%% of cells closest to their own brush", evaluation.meanCosine,
+                              100 * evaluation.ownBrushWinRate)
+            + (evaluation.meanColourError.map { String(format: "; photo cells' colour off by %.3f", $0) } ?? "")
+        drawing.text(settings, x: margin, y: 46, size: 12, colour: .grey, maxWidth: width - 2 * margin)
+        drawing.text(measured, x: margin, y: 62, size: 12, colour: .grey, maxWidth: width - 2 * margin)
 
         // The painted image, the grid and the characters.
-        let (left, top, right) = (margin, 56.0, 2 * margin + panelWidth)
+        let (left, top, right) = (margin, imageTop, 2 * margin + panelWidth)
         drawing.draw(image, x: left, y: top, width: panelWidth, height: panelHeight, smooth: false)
         drawGrid(drawing, x: left, y: top, rows: rows, columns: columns, cellWidth: cellWidth, cellHeight: cellHeight,
                  colour: .white, opacity: 0.45)

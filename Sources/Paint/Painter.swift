@@ -39,6 +39,11 @@ public struct PaintOptions: Sendable, Equatable {
     /// The weight of the detail term while refining: the grid objective at the image's own
     /// scale, relative to the view's.
     public var detailWeight: Float
+    /// The weight of the colour term: each cell painted by a brush taken from a photo (`photo`,
+    /// `stamp`) keeps the photo's mean colour there (the squared distance of the cell's mean
+    /// colour, RGB in [0, 1], is a penalty); 0 turns it off. The layer's activations pin shapes and
+    /// textures, not colours: without it a photo brush of blue sky paints grey-green sky.
+    public var colourWeight: Float
 
     public static let defaultSteps = 512
     public static let defaultCosinePower: Float = 2
@@ -48,16 +53,17 @@ public struct PaintOptions: Sendable, Equatable {
     public static let defaultDetailWeight: Float = 0.25
     public static let defaultClassJitter = 0.2
     public static let defaultSmoothness: Float = 0.003
+    public static let defaultColourWeight: Float = 1
 
     public init(steps: Int = defaultSteps, seed: UInt64 = 0, size: Int? = nil, objective: PaintObjective = .cosine,
                 cosinePower: Float = defaultCosinePower, whiten: Bool = defaultWhiten, learningRate: Float = 0.05,
                 classWeight: Float = defaultClassWeight, classTerm: ClassTermKind = .logit,
                 classBalance: ClassBalance = .guidance, classJitter: Double = defaultClassJitter, smoothness: Float = defaultSmoothness, refineShare: Float = defaultRefineShare,
-                detailWeight: Float = defaultDetailWeight) {
+                detailWeight: Float = defaultDetailWeight, colourWeight: Float = defaultColourWeight) {
         (self.steps, self.seed, self.size, self.objective, self.cosinePower) = (steps, seed, size, objective, cosinePower)
         (self.whiten, self.learningRate, self.classWeight, self.classTerm) = (whiten, learningRate, classWeight, classTerm)
         (self.classBalance, self.classJitter, self.smoothness) = (classBalance, classJitter, smoothness)
-        (self.refineShare, self.detailWeight) = (refineShare, detailWeight)
+        (self.refineShare, self.detailWeight, self.colourWeight) = (refineShare, detailWeight, colourWeight)
     }
 
     /// The canvas's settings where given, these defaults elsewhere.
@@ -134,11 +140,14 @@ public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Netwo
         throw canvas.canvas.error(key: "size", in: "settings", error.description)
     }
     let whitening = options.whiten ? whitening : nil
-    let targets = try canvas.brushes.map { brush -> [Float] in
-        let target = try whitening?.whiten(brush.vector) ?? brush.vector
-        let norm = target.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+    // Each painted cell's target (whitened) and weight.
+    let cellTargets = try zip(canvas.targets, canvas.brushIndexOfCell).map { target, index -> (vector: [Float], weight: Float)? in
+        guard let target, let index else { return nil }
+        let brush = canvas.brushes[index]
+        let whitened = try whitening?.whiten(target) ?? target
+        let norm = whitened.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
         guard norm > 0, norm.isFinite else { throw PaintError("brush '\(brush.character)' (\(brush.label)) has a zero vector") }
-        return target
+        return (whitened, brush.strength)
     }
     let view = try ImageRegion(top: 0, left: 0, height: 1, width: 1, outputHeight: geometry.viewHeight,
                                outputWidth: geometry.viewWidth)
@@ -152,8 +161,14 @@ public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Netwo
     func grid(detail: Bool, imageIsView: Bool) throws -> Objective {
         let (height, width) = detail ? (geometry.detailLayerHeight, geometry.detailLayerWidth) : (geometry.layerHeight, geometry.layerWidth)
         let source: Objective.Source = detail || imageIsView ? .layer(canvas.layer) : .layerOfRegion(canvas.layer, view)
-        return try gridObjective(canvas, targets: targets, brushOfPosition: geometry.layerGrid(canvas.brushIndexOfCell, detail: detail),
-                                 height: height, width: width, source: source, options: options, whitening: whitening)
+        switch options.objective {
+        case .cosine:
+            return Objective(try CosineGridTerm(height: height, width: width, targets: geometry.layerGrid(cellTargets, detail: detail)),
+                             on: source, name: "cosine grid")
+        case .dotCosine:
+            return try dotCosineGrid(canvas, positions: geometry.layerGrid(Array(canvas.canvas.cells.indices), detail: detail),
+                                     height: height, width: width, source: source, power: options.cosinePower, whitening: whitening)
+        }
     }
 
     /// The total-variation penalty, per pixel as strong at any size as on the view.
@@ -161,6 +176,10 @@ public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Netwo
         let pixels = Float(image.imageShape[2] * image.imageShape[3]), viewPixels = Float(geometry.viewHeight * geometry.viewWidth)
         return options.smoothness > 0 ? (options.smoothness * viewPixels / pixels) * Objective.totalVariation() : .zero
     }
+
+    /// The colour term: cells painted from a photo keep its colours.
+    let colours = options.colourWeight > 0 && canvas.colours.contains { $0 != nil }
+        ? options.colourWeight * (try Objective.blockColours(canvas.colours, rows: canvas.rows, columns: canvas.columns)) : .zero
 
     let guided = options.classBalance == .guidance
     var generator = SeededGenerator(seed: options.seed, stream: 0)
@@ -173,7 +192,7 @@ public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Netwo
     var objectiveValue: Float = 0
     if coarseSteps > 0 {
         let imageIsView = coarseToFine || !geometry.isUpscaled
-        let objective = try grid(detail: false, imageIsView: imageIsView) - smoothness(image)
+        let objective = try grid(detail: false, imageIsView: imageIsView) - smoothness(image) - colours
         let cellPixels = imageIsView ? canvas.stride : geometry.cellPixels
         objectiveValue = try optimize(&parameters, objectiveOfStep: { guided ? objective : objective + classes($0) },
                                       guidanceOfStep: { guided ? classes($0) : .zero }, parameterization: image,
@@ -188,7 +207,7 @@ public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Netwo
         (image, parameters) = try image.upsampled(parameters, height: geometry.imageHeight, width: geometry.imageWidth)
     }
     if refineSteps > 0 {
-        var objective = try grid(detail: false, imageIsView: false) - smoothness(image)
+        var objective = try grid(detail: false, imageIsView: false) - smoothness(image) - colours
         if options.detailWeight > 0 {
             // Per position, the detail grid has (image / view)^2 times as many positions.
             let positions = Float(geometry.detailLayerHeight * geometry.detailLayerWidth)
@@ -207,25 +226,19 @@ public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Netwo
     return Painting(geometry: geometry, image: try RGBImage.sheet(of: image.images(from: parameters).0), objective: objectiveValue)
 }
 
-/// The grid objective over a layer grid of `height` x `width` positions (each painted position
-/// towards its brush's target), reading `source`.
-private func gridObjective(_ canvas: ResolvedCanvas, targets: [[Float]], brushOfPosition: [Int?], height: Int, width: Int,
-                           source: Objective.Source, options: PaintOptions, whitening: Whitening?) throws -> Objective {
-    switch options.objective {
-    case .cosine:
-        let weighted = brushOfPosition.map { index in index.map { (vector: targets[$0], weight: canvas.brushes[$0].strength) } }
-        return Objective(try CosineGridTerm(height: height, width: width, targets: weighted), on: source, name: "cosine grid")
-    case .dotCosine:
-        // directionGrid whitens and normalises the targets itself.
-        return try Objective.sum(Set(canvas.brushes.map(\.strength)).sorted().compactMap { strength -> Objective? in
-            let cells = brushOfPosition.map { index in
-                index.flatMap { canvas.brushes[$0].strength == strength ? canvas.brushes[$0].vector : nil }
-            }
-            guard cells.contains(where: { $0 != nil }) else { return nil }
-            return strength * (try Objective.directionGrid(source, targets: cells, height: height, width: width,
-                                                            power: options.cosinePower, whitening: whitening))
-        })
-    }
+/// The icons' dot x cos^power over a layer grid of `height` x `width` positions, each naming its
+/// canvas cell (`positions`), reading `source`: one `directionGrid` per brush strength.
+private func dotCosineGrid(_ canvas: ResolvedCanvas, positions: [Int], height: Int, width: Int, source: Objective.Source,
+                           power: Float, whitening: Whitening?) throws -> Objective {
+    // directionGrid whitens and normalises the targets itself.
+    try Objective.sum(Set(canvas.brushes.map(\.strength)).sorted().compactMap { strength -> Objective? in
+        let cells = positions.map { cell in
+            canvas.brushIndexOfCell[cell].flatMap { canvas.brushes[$0].strength == strength ? canvas.targets[cell] : nil }
+        }
+        guard cells.contains(where: { $0 != nil }) else { return nil }
+        return strength * (try Objective.directionGrid(source, targets: cells, height: height, width: width, power: power,
+                                                        whitening: whitening))
+    })
 }
 
 /// Each class brush's class term (none when class terms are off): its region (the bounding box of its cells), cut out and

@@ -34,7 +34,7 @@ extension BrushSource {
     public var needsNetwork: Bool {
         switch self {
         case .cell, .label: false
-        case .photo: true
+        case .photo, .stamp: true
         case .mix(let parts): parts.contains { $0.source.needsNetwork }
         }
     }

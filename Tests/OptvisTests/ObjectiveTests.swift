@@ -119,6 +119,22 @@ final class ObjectiveTests: XCTestCase {
                        Float((1 + 0 + 4 + 1 + 1 + 1 as Double).squareRoot()), accuracy: 1e-6)
     }
 
+    /// Block colours: a quadratic penalty, so central differences are exact but for Float
+    /// rounding (step 0.1, tolerance 1e-4); blocks of unequal size (7 rows in 3 blocks), a free
+    /// block, and the value by hand.
+    func testBlockColoursGradientAndValue() throws {
+        var generator = SeededGenerator(seed: 26)
+        let image = try randomTensor([2, 3, 7, 4], sd: 0.3, mean: 0.5, using: &generator)
+        let targets: [[Float]?] = [[0.1, 0.2, 0.3], nil, [0.9, 0.5, 0.1], [0.5, 0.5, 0.5], [0, 0, 1], [1, 1, 1]]
+        try checkObjectiveGradient(try .blockColours(targets, rows: 3, columns: 2), image, at: .image, step: 0.1,
+                                   tolerance: 1e-4, label: "block colours")
+        // One channel, 2x2 pixels in 1x2 blocks: means 0.5 and 2.5 against targets 0 and 3.
+        let small = try Tensor(shape: [1, 1, 2, 2], values: [0, 2, 1, 3])
+        XCTAssertEqual(try Objective.blockColours([[0], [3]], rows: 1, columns: 2).evaluate(small, at: .image).values[0], 0.5,
+                       accuracy: 1e-6)
+        XCTAssertThrowsError(try Objective.blockColours([[0]], rows: 1, columns: 2))
+    }
+
     /// Lucid's penalize_boundary_complexity (negated) in numpy: the 5 x 5 blur of _tf_blur as a
     /// zero-padded convolution divided by the convolution of ones, a border mask of width 3. Its
     /// gradient: the penalty is quadratic, so central differences are exact but for Float

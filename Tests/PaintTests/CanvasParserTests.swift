@@ -93,7 +93,7 @@ final class CanvasParserTests: XCTestCase {
     func testBadBrushDefinitionsPointAtTheBrush() throws {
         let both = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0], class = \"tabby\" }\n"))
         XCTAssertEqual(both.location?.line, 4)
-        XCTAssertTrue(both.message.contains("only one of cell, class, photo and mix"), both.message)
+        XCTAssertTrue(both.message.contains("only one of cell, class, photo, stamp and mix"), both.message)
         let long = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0] }\nsky = { cell = [0, 0] }\n"))
         XCTAssertEqual(long.location, SourceLocation(line: 5, column: 1))
         let unknown = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0], colour = 3 }\n"))
@@ -104,6 +104,36 @@ final class CanvasParserTests: XCTestCase {
         XCTAssertTrue(photo.message.contains("at = [row, column]"), photo.message)
         let setting = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0] }\n[settings]\nsteps = 0\n"))
         XCTAssertEqual(setting.location, SourceLocation(line: 6, column: 1))
+    }
+
+    func testStampsParseAndTheirBlocksMustHaveTheRegionsShape() throws {
+        func stamp(_ grid: String, _ definition: String) -> String {
+            "palette = \"p\"\ngrid = '''\n\(grid)\n'''\n[brushes]\ns = { \(definition) }\n"
+        }
+        let canvas = try PaintTestSupport.canvas(stamp("s.s\ns.s", "stamp = \"cat.png\", region = [3, 4, 5, 5]"), in: folder)
+        XCTAssertEqual(canvas.brushes[0].source, .stamp(path: URL(fileURLWithPath: folder + "/cat.png").standardizedFileURL.path,
+                                                        region: CellRegion(top: 3, left: 4, bottom: 5, right: 5)))
+        XCTAssertEqual(canvas.blocks(of: "s").map(\.region), [CellRegion(top: 0, left: 0, bottom: 2, right: 1),
+                                                              CellRegion(top: 0, left: 2, bottom: 2, right: 3)])
+        // Blocks of another shape than the region's, or not rectangles: errors at the region.
+        let wrongShape = try XCTUnwrap(error(stamp("ss.s\nss.s", "stamp = \"cat.png\", region = [3, 4, 5, 5]")))
+        XCTAssertEqual(wrongShape.location, SourceLocation(line: 7, column: 26))
+        XCTAssertTrue(wrongShape.message.contains("block at row 1, column 1 of the grid is 2x2 cells")
+                      && wrongShape.message.contains("is 2x1"), wrongShape.message)
+        let ragged = try XCTUnwrap(error(stamp("ss\ns.", "stamp = \"cat.png\", region = [0, 0, 2, 2]")))
+        XCTAssertTrue(ragged.message.contains("do not form a rectangle"), ragged.message)
+        // The region's own form.
+        let three = try XCTUnwrap(error(stamp("s", "stamp = \"cat.png\", region = [1, 2, 3]")))
+        XCTAssertEqual(three.location, SourceLocation(line: 6, column: 26))
+        XCTAssertTrue(three.message.contains("four integers [top, left, bottom, right]"), three.message)
+        let empty = try XCTUnwrap(error(stamp("s", "stamp = \"cat.png\", region = [3, 4, 3, 5]")))
+        XCTAssertTrue(empty.message.contains("empty or negative"), empty.message)
+        let missing = try XCTUnwrap(error(stamp("s", "stamp = \"cat.png\"")))
+        XCTAssertTrue(missing.message.contains("needs `region`"), missing.message)
+        let mixed = try XCTUnwrap(error(stamp("s", "mix = [{ stamp = \"cat.png\", region = [0, 0, 1, 1] }]")))
+        XCTAssertTrue(mixed.message.contains("cannot be part of a mix"), mixed.message)
+        let stray = try XCTUnwrap(error(stamp("s", "class = \"tabby\", region = [0, 0, 1, 1]")))
+        XCTAssertTrue(stray.message.contains("`region` goes with `stamp` only"), stray.message)
     }
 
     /// Resolution errors: a class no cell carries, a cell outside the atlas or dropped, a

@@ -34,7 +34,7 @@ final class PaintJudgementTests: XCTestCase {
             t = { cell = [3, 3] }
             """, in: folder).resolve(palette: palette, network: nil)
         XCTAssertEqual(canvas.brushes.map(\.classIndex), [281, nil])
-        XCTAssertTrue(canvas.region(ofBrush: 0)! == (0, 0, 2, 1))
+        XCTAssertEqual(canvas.region(ofBrush: 0), CellRegion(top: 0, left: 0, bottom: 2, right: 1))
 
         let photo = try decodeImage(at: PaintTestSupport.photo("chelsea.png")).resized(shortSide: 64).centerCropped(width: 64, height: 64)
         let geometry = try PaintGeometry(rows: 2, columns: 2, layer: "features.13", stride: 16, network: network)
