@@ -37,6 +37,12 @@ public struct Canvas: Sendable {
     /// Parses canvas text; `path` names the file in errors and anchors relative paths.
     public init(parsing text: String, path: String) throws {
         let source = CanvasSource(text)
+        do {
+            // toml++ (inside TOMLKit) aborts on some malformed input: check the syntax first.
+            try TOMLSyntax.check(text)
+        } catch let problem as TOMLSyntax.Problem {
+            throw CanvasError(path, at: SourceLocation(line: problem.line, column: problem.column), "not valid TOML: \(problem.message)")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
