@@ -16,7 +16,9 @@ struct VisualizeCommand: ParsableCommand {
             through random jitter, scale and rotation. --channel 42 renders one channel, --channel 0..15 \
             channels 0 to 15 (inclusive) as a batch; --direction v.npy renders a direction [C] or one per \
             row of [K, C] at the layer's centre, scored by dot x cos^power (--cossim-pow, 0 for the plain \
-            dot), optionally whitened by the activations [N, C] in --whiten. Progress goes to stderr.
+            dot), optionally whitened by the activations [N, C] in --whiten. Fully connected layers \
+            (pool, classifier.1, probabilities) are read as 1x1 layers: --layer classifier.1 \
+            --channel 1 renders the goldfish logit. Progress goes to stderr.
             """)
 
     @Option(help: "The layer, as `atlas layers` names it (features.10.conv.0, features.13, ...).")

@@ -54,11 +54,12 @@ public struct PaintOptions: Sendable, Equatable {
     public static let defaultClassJitter = 0.2
     public static let defaultSmoothness: Float = 0.003
     public static let defaultColourWeight: Float = 1
+    public static let defaultClassBalance = ClassBalance.sum
 
     public init(steps: Int = defaultSteps, seed: UInt64 = 0, size: Int? = nil, objective: PaintObjective = .cosine,
                 cosinePower: Float = defaultCosinePower, whiten: Bool = defaultWhiten, learningRate: Float = 0.05,
                 classWeight: Float = defaultClassWeight, classTerm: ClassTermKind = .logit,
-                classBalance: ClassBalance = .guidance, classJitter: Double = defaultClassJitter, smoothness: Float = defaultSmoothness, refineShare: Float = defaultRefineShare,
+                classBalance: ClassBalance = defaultClassBalance, classJitter: Double = defaultClassJitter, smoothness: Float = defaultSmoothness, refineShare: Float = defaultRefineShare,
                 detailWeight: Float = defaultDetailWeight, colourWeight: Float = defaultColourWeight) {
         (self.steps, self.seed, self.size, self.objective, self.cosinePower) = (steps, seed, size, objective, cosinePower)
         (self.whiten, self.learningRate, self.classWeight, self.classTerm) = (whiten, learningRate, classWeight, classTerm)
@@ -76,11 +77,15 @@ public struct PaintOptions: Sendable, Equatable {
 
 /// How a painting's class terms join its grid objective.
 public enum ClassBalance: String, Sendable, CaseIterable {
-    /// As guidance: each step, the class terms' gradient loses any component against the grid's
-    /// (`optimize`'s gradient surgery), so the class is sought without giving up cells.
-    case guidance
-    /// Added to the grid objective: the two trade off freely.
+    /// Added to the grid objective: the two trade off freely. The default: over 24 classes the
+    /// judge ranks the class in its top 5 for 23 (guidance: 20), at a mean cosine of 0.378
+    /// (guidance: 0.428) with 98.7% of cells still closest to their own brush
+    /// (docs/paint-quality.md).
     case sum
+    /// As guidance: each step, the class terms' gradient loses any component against the grid's
+    /// (`optimize`'s gradient surgery), so the class is sought without giving up cells: where a
+    /// class brush's palette cell points away from its class, the cell wins.
+    case guidance
 }
 
 /// What a class brush's class term maximises on its region.

@@ -11,8 +11,8 @@ public struct PaintTechniqueOptions: ParsableArguments {
     @Option(help: "What a class term maximises: logit or log-probability.")
     public var classTerm = ClassTermKind.logit
 
-    @Option(help: "How class terms join the grid: guidance (their gradient loses any part that would lower the grid's cosines) or sum.")
-    public var classBalance = ClassBalance.guidance
+    @Option(help: "How class terms join the grid: sum (they trade with the grid's cosines) or guidance (their gradient loses any part that would lower the grid's cosines: higher cosines, classes less clear).")
+    public var classBalance = PaintOptions.defaultClassBalance
 
     @Option(help: "How far a class term's cut-out wanders about its region at each step (its size within 1 +- this, its centre by up to this share of its size).")
     public var classJitter = PaintOptions.defaultClassJitter

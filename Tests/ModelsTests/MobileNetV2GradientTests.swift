@@ -1,3 +1,4 @@
+import ArrayFiles
 import Foundation
 import Imaging
 import Models
@@ -113,6 +114,32 @@ final class MobileNetV2GradientTests: XCTestCase {
         print("\(layer) direction: cosine of the rendering's centre activation with the target \(achieved), "
             + "best position of the other photos \(photoBest)")
         XCTAssertGreaterThan(achieved, 0.7)
+    }
+
+    /// A class logit is visualised as any channel (the fully connected layer's [N, 1000] output
+    /// read as [N, 1000, 1, 1]): the goldfish, volcano and bee logits rendered as one batch (96 px,
+    /// 128 steps, the atlas transforms; at 64 px and 64 steps the reference still saw other
+    /// classes), written as PNGs, and each ranked first for its class by the independent float64
+    /// numpy reference (at its own 96 px).
+    func testClassLogitVisualisationsAreFirstForTheNumpyReference() throws {
+        let network = try network()
+        let classes = [1, 980, 309]
+        let result = try render(objective: .sum(classes.enumerated().map { .channel("classifier.1", $1, item: $0) }),
+                                parameterization: ParameterizedImage(width: 96, height: 96, batch: classes.count),
+                                transforms: standardTransforms(size: 96), steps: 128, model: network, seed: 2)
+        let folder = try CheckpointTestFiles.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for item in classes.indices {
+            let image = try RGBImage.sheet(of: result.images.batchItems(item..<item + 1))
+            XCTAssertEqual([image.width, image.height], [96, 96])
+            try image.writePNG(to: folder + "/class-\(classes[item]).png")
+            try CheckpointTestFiles.runPython("mobilenet_v2.py", ["--weights", network.weightsPath, "--out", folder + "/\(item)",
+                                                                  "--resize", "keep", folder + "/class-\(classes[item]).png"])
+            let probabilities = try NPY.read(folder + "/\(item)/probs.npy").values
+            let top = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+            print("class \(classes[item]): the reference's top class \(top), p = \(probabilities[top])")
+            XCTAssertEqual(top, classes[item])
+        }
     }
 
     /// The activation vector (all channels) of batch item `item` at (y, x).

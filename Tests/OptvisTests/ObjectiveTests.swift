@@ -34,6 +34,18 @@ final class ObjectiveTests: XCTestCase {
         for (label, objective) in objectives {
             try checkObjectiveGradient(objective, activation, at: .layer(layer), step: 0.25, tolerance: 1e-5, label: label)
         }
+        // A fully connected layer's [N, C] output reads as [N, C, 1, 1]: the same values, and the
+        // gradient in the input's own shape.
+        let logits = try randomTensor([2, 5], using: &generator)
+        let square = try Tensor(shape: [2, 5, 1, 1], values: logits.values)
+        for (label, objective) in objectives.prefix(2) + [("direction", try .direction(layer, vector))] {
+            let (flat, flatGradient) = try objective.evaluate(logits, at: .layer(layer))
+            let (expected, expectedGradient) = try objective.evaluate(square, at: .layer(layer))
+            XCTAssertEqual(flat, expected, label)
+            XCTAssertEqual(flatGradient.shape, [2, 5], label)
+            XCTAssertEqual(flatGradient.values, expectedGradient.values, label)
+        }
+        XCTAssertThrowsError(try Objective.channel(layer, 0).evaluate(try Tensor(shape: [2, 5, 3], repeating: 1), at: .layer(layer)))
     }
 
     /// The direction-cosine objective is smooth away from the floor of 0.1. The per-item values

@@ -58,11 +58,15 @@ public struct Objective: Sendable, CustomStringConvertible {
     }
 
     /// The value per batch item of the terms that read `source`, and the gradient of their sum
-    /// with respect to `input` (the tensor at `source`, batch first).
+    /// with respect to `input` (the tensor at `source`, batch first). A fully connected layer's
+    /// output [N, C] is read as [N, C, 1, 1]: one position, so channel, neuron and direction
+    /// terms apply to logits as to any 1x1 layer.
     public func evaluate(_ input: Tensor, at source: Source) throws -> (values: [Float], gradient: Tensor) {
-        guard let batch = input.shape.first, batch > 0 else {
-            throw OptvisError("objective on \(source): expected a batch-first tensor, got shape \(input.shape)")
+        guard let batch = input.shape.first, batch > 0, input.rank == 2 || input.rank == 4 else {
+            throw OptvisError("objective on \(source): expected a batch-first tensor [N, C, H, W] or [N, C], got shape \(input.shape)")
         }
+        let shape = input.shape
+        let input = input.rank == 2 ? try Tensor(shape: shape + [1, 1], values: input.values) : input
         let itemSize = input.count / batch
         var values = [Float](repeating: 0, count: batch)
         var gradient = [Float](repeating: 0, count: input.count)
@@ -86,7 +90,7 @@ public struct Objective: Sendable, CustomStringConvertible {
             let offset = range.lowerBound * itemSize
             for (i, g) in termGradient.values.enumerated() { gradient[offset + i] += part.weight * g }
         }
-        return (values, try Tensor(shape: input.shape, values: gradient))
+        return (values, try Tensor(shape: shape, values: gradient))
     }
 
     /// This objective for batch item `item` only; terms already targeted at another item drop out.
