@@ -1,0 +1,40 @@
+import Foundation
+import Paint
+import Palette
+import XCTest
+
+/// Every canvas in `canvases/` parses and resolves against the palette it names (the shipped
+/// palettes), with the real network for its photo and stamp brushes: what a user's first
+/// `atlas paint` does before it paints.
+final class ShippedCanvasTests: XCTestCase {
+    func testEveryShippedCanvasResolvesAgainstItsPalette() throws {
+        let folder = PaintTestSupport.repository.appendingPathComponent("canvases")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".canvas") }.sorted()
+        XCTAssertGreaterThanOrEqual(names.count, 6, "\(names)")
+        let network = try PaintTestSupport.network()
+        for name in names {
+            let canvas = try Canvas.load(folder.appendingPathComponent(name).path)
+            let resolved = try canvas.resolve(palette: try canvas.loadPalette(), network: network)
+            XCTAssertEqual(resolved.brushes.count, canvas.brushes.count, name)
+            XCTAssertEqual(resolved.targets.count, canvas.rows * canvas.columns, name)
+            for (definition, brush) in zip(canvas.brushes, resolved.brushes) {
+                XCTAssertTrue(brush.vector.contains { $0 != 0 }, "\(name): brush '\(brush.character)' has a zero vector")
+                if case .label = definition.source {
+                    XCTAssertNotNil(brush.classIndex, "\(name): class brush '\(brush.character)' without its class")
+                }
+                if case .stamp(_, let region) = definition.source {
+                    XCTAssertEqual(brush.stamp?.vectors.count, region.rows * region.columns, name)
+                }
+            }
+            // Every painted cell has a target; photo and stamp cells have a colour.
+            for (cell, index) in resolved.brushIndexOfCell.enumerated() {
+                XCTAssertEqual(index == nil, resolved.targets[cell] == nil, "\(name) cell \(cell)")
+                guard let index else { continue }
+                switch canvas.brushes[index].source {
+                case .photo, .stamp: XCTAssertNotNil(resolved.colours[cell], "\(name) cell \(cell)")
+                default: XCTAssertNil(resolved.colours[cell], "\(name) cell \(cell)")
+                }
+            }
+        }
+    }
+}
