@@ -15,7 +15,7 @@ let package = Package(
         .executable(name: "atlas", targets: ["AtlasCLI"]),
         .executable(name: "atlas-bench", targets: ["AtlasBench"]),
         .library(name: "AtlasKit", targets: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                                                    "Collect", "Palette", "Judge", "Paint", "Search"]),
+                                                    "Collect", "Palette", "Judge", "Paint", "Search", "Analysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -54,17 +54,18 @@ let package = Package(
                                               .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: fast),
         .target(name: "Search", dependencies: ["ArrayFiles", "Dataset", "Tensor", "Models", "Render", "Palette", "Paint",
                                                "Imaging", "Collect"], swiftSettings: fast),
+        .target(name: "Analysis", dependencies: ["Imaging", "Models", "Optvis", "Palette", "Render", "Tensor"], swiftSettings: fast),
         .target(name: "PaintArguments", dependencies: ["Paint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "AtlasCLI",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search",
+                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "Analysis",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         .executableTarget(
             name: "AtlasBench",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search",
+                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "Analysis",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
 
@@ -78,7 +79,7 @@ let package = Package(
         .testTarget(name: "CollectTests", dependencies: ["Collect", "Models", "Tensor", "ArrayFiles", "Imaging"], swiftSettings: fast),
         .testTarget(name: "PaletteTests", dependencies: ["Palette", "Collect", "Models", "Tensor", "ArrayFiles", "Imaging", "Render"],
                     swiftSettings: fast),
-        .testTarget(name: "PaintTests", dependencies: ["Paint", "Judge", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging",
+        .testTarget(name: "PaintTests", dependencies: ["Paint", "Judge", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Analysis",
                                                        .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: fast),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging"],
                     swiftSettings: fast),
