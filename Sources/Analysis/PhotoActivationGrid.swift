@@ -59,7 +59,7 @@ public struct PhotoActivationGrid: Sendable {
             progress?(end, vectors.count)
         }
         (self.layer, self.rows, self.columns, self.vectors, self.icons) = (layer, rows, columns, vectors, icons)
-        photo = Self.image(of: input, normalization: network.normalization)
+        photo = image(ofInput: input, normalization: network.normalization)
         nearest = try palette.map { palette in try Self.nearestCells(vectors, palette: palette) }
     }
 
@@ -84,19 +84,6 @@ public struct PhotoActivationGrid: Sendable {
 
     private static func identity(_ n: Int) -> [Float] {
         (0..<n * n).map { $0 / n == $0 % n ? 1 : 0 }
-    }
-
-    /// The network input [1, 3, S, S] as an 8-bit image.
-    private static func image(of input: Tensor, normalization: InputNormalization) -> RGBImage {
-        let (height, width) = (input.shape[2], input.shape[3])
-        var pixels = [UInt8](repeating: 0, count: height * width * 3)
-        for c in 0..<3 {
-            for p in 0..<height * width {
-                let value = input.values[c * height * width + p] * normalization.standardDeviation[c] + normalization.mean[c]
-                pixels[p * 3 + c] = UInt8((min(max(value, 0), 1) * 255).rounded())
-            }
-        }
-        return RGBImage(width: width, height: height, pixels: pixels)
     }
 }
 
