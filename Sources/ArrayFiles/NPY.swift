@@ -64,11 +64,19 @@ public enum NPY {
                 return n
             }
         let dtype = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\" "))
-        let count = shape.reduce(1, *)
         let body = headerStart + headerLength
         guard let kind = ElementKind(dtype) else { throw fail("unsupported dtype \(dtype); expected float32 ('<f4')") }
-        guard bytes.count - body >= count * kind.size else {
-            throw fail("truncated data: shape \(shape) needs \(count * kind.size) bytes of \(dtype), the file has \(bytes.count - body)")
+        // The element count and byte size, refusing a shape whose size overflows (a corrupt or
+        // hostile header) before anything is allocated.
+        var count = 1
+        for n in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            guard !overflow else { throw fail("shape \(shapeText) has more elements than can be addressed") }
+            count = product
+        }
+        let (size, overflow) = count.multipliedReportingOverflow(by: kind.size)
+        guard !overflow, bytes.count - body >= size else {
+            throw fail("truncated data: shape \(shape) needs \(overflow ? "more" : "\(size)") bytes of \(dtype), the file has \(bytes.count - body)")
         }
         let values = bytes.withUnsafeBufferPointer { buffer in
             (0..<count).map { kind.load(UnsafeRawPointer(buffer.baseAddress! + body + $0 * kind.size)) }
