@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "CollectTests", dependencies: ["Collect", "Models", "Tensor", "ArrayFiles", "Imaging"], swiftSettings: fast),
         .testTarget(name: "PaletteTests", dependencies: ["Palette", "Collect", "Models", "Tensor", "ArrayFiles", "Imaging", "Render"],
                     swiftSettings: fast),
-        .testTarget(name: "PaintTests", dependencies: ["Paint", "Judge", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Analysis",
+        .testTarget(name: "PaintTests", dependencies: ["Paint", "Judge", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Analysis", "Dataset",
                                                        .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: fast),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging"],
                     swiftSettings: fast),

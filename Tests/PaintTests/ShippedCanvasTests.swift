@@ -1,3 +1,4 @@
+import Dataset
 import Foundation
 import Paint
 import Palette
@@ -5,11 +6,28 @@ import XCTest
 
 /// Every canvas in `canvases/` parses and resolves against the palette it names (the shipped
 /// palettes), with the real network for its photo and stamp brushes: what a user's first
-/// `atlas paint` does before it paints.
+/// `atlas paint` does before it paints. The canvases name demo photos under `data/demo`, which
+/// `atlas dataset demo` extracts; on a fresh clone the test extracts them into a temporary
+/// copy of the repository's layout instead.
 final class ShippedCanvasTests: XCTestCase {
     func testEveryShippedCanvasResolvesAgainstItsPalette() throws {
-        let folder = PaintTestSupport.repository.appendingPathComponent("canvases")
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".canvas") }.sorted()
+        let repository = PaintTestSupport.repository
+        let root = try PaintTestSupport.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let files = FileManager.default
+        for name in ["canvases", "palettes"] {
+            try files.createSymbolicLink(atPath: root + "/" + name, withDestinationPath: repository.appendingPathComponent(name).path)
+        }
+        try files.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+        let demo = repository.appendingPathComponent("data/demo").path
+        if files.fileExists(atPath: demo + "/" + DemoSet.manifestName) {
+            try files.createSymbolicLink(atPath: root + "/data/demo", withDestinationPath: demo)
+        } else {
+            let sources = DemoSources(scikitImagePhotos: repository.appendingPathComponent(".deps/photos/skimage").path)
+            _ = try DemoSet(sources: sources).write(to: root + "/data/demo")
+        }
+        let folder = URL(fileURLWithPath: root + "/canvases")
+        let names = try files.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".canvas") }.sorted()
         XCTAssertGreaterThanOrEqual(names.count, 6, "\(names)")
         let network = try PaintTestSupport.network()
         for name in names {
