@@ -33,3 +33,22 @@ final class PictureTests: XCTestCase {
         XCTAssertEqual(ClassLookup.shortName(labels[0]), "tench")
     }
 }
+
+/// The class across layers: the shipped palettes' class views side by side, each at the same
+/// side, with the class's attribution as each icon's opacity.
+final class AtlasComparisonTests: XCTestCase {
+    func testShippedPalettesSideBySide() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let palettes = try ["features.6", "features.13"].map {
+            try Palette.load(root.appendingPathComponent("palettes/mobilenet_v2/\($0)").path)
+        }
+        let comparison = try AtlasComparison(palettes: palettes, side: 200, focus: (index: 1, label: "goldfish"))
+        XCTAssertEqual(comparison.pictures.map(\.side), [200, 200])
+        XCTAssertEqual(try comparison.pictures[1].opacities().max(), 1, "the most attributed cell is opaque")
+        let drawing = try comparison.draw()
+        let image = try decodeImage(try drawing.png(), name: "comparison")
+        // Two pictures of 200 px plus their margins (12 px a side), a 12-px gap, 16-px margins.
+        XCTAssertEqual(image.width, 2 * (200 + 24) + 12 + 32)
+        XCTAssertThrowsError(try AtlasComparison(palettes: []))
+    }
+}
