@@ -94,6 +94,12 @@ struct PaletteBuildCommand: ParsableCommand {
     @Option(help: "The seed of the layout and the icons.")
     var seed: UInt64 = 0
 
+    @Option(name: .customLong("class"), help: "Build a class activation atlas: only the samples whose most attributed class is this one, then those most attributed to it (a label or a synonym).")
+    var className: String?
+
+    @Option(help: "With --class: the most samples the class atlas keeps.")
+    var classSamples = 3000
+
     @OptionGroup var network: NetworkOptions
 
     func validate() throws {
@@ -102,6 +108,7 @@ struct PaletteBuildCommand: ParsableCommand {
         if collectionRun != nil && (layer != nil || collection != nil) {
             throw ValidationError("--layer and --collection go with --images; a collection run knows its layer")
         }
+        guard classSamples > 0 else { throw ValidationError("--class-samples must be positive") }
         try options.validate()
     }
 
@@ -135,11 +142,24 @@ struct PaletteBuildCommand: ParsableCommand {
                 throw PaletteError("\(error.description); not overwriting it: choose another -o or delete it")
             }
         }
-        let samples = try SampleSet.load(runFolder)
+        var samples = try SampleSet.load(runFolder)
+        let labels = try ImageNetLabels.load()
+        if let className {
+            let classIndex = try ClassLookup.resolve(className, labels: labels)
+            let chosen = samples.samples(ofClass: classIndex, maximum: classSamples)
+            guard !chosen.isEmpty else {
+                let known = samples.attributedClassIndices.map { labels[$0] }
+                let near = closeNames(to: className.lowercased(), among: known.map { $0.lowercased() }).prefix(5)
+                throw PaletteError("no sample of \(runFolder) is attributed to '\(labels[classIndex])'"
+                    + (near.isEmpty ? "" : "; classes its samples are attributed to, near that name: " + near.joined(separator: ", ")))
+            }
+            log("class atlas of \(labels[classIndex]): \(chosen.count) of \(samples.count) samples")
+            samples = try samples.subset(chosen)
+        }
         timings.stages.append(("load", Date().timeIntervalSince(loadStart)))
         log(String(format: "load: %.1f s (%@)", timings.stages.last!.seconds, runFolder))
         let builder = try PaletteBuilder(options: options, folder: output, log: log)
-        _ = try builder.build(samples: samples, labels: try ImageNetLabels.load(), model: network, timings: &timings)
+        _ = try builder.build(samples: samples, labels: labels, model: network, timings: &timings)
         log("stages: " + timings.stages.map { String(format: "%@ %.1f s", $0.name, $0.seconds) }.joined(separator: ", ")
             + String(format: "; total %.1f s", timings.total))
     }

@@ -38,7 +38,7 @@ public struct PaletteBuilder {
             try Whitening(activations: Tensor(shape: [samples.count, samples.channels], values: samples.activations))
         }
         let previous = BuildState.read(folder)
-        let state = BuildState(layout: "\(samplesKey(header, count: samples.count)) \(options.layoutKey)",
+        let state = BuildState(layout: "\(samplesKey(samples)) \(options.layoutKey)",
                                icons: options.iconKey)
         let (layout, reused) = try stage("layout", &timings) {
             try self.layout(of: samples, whitening: whitening, reuse: previous?.layout == state.layout)
@@ -128,8 +128,13 @@ public struct PaletteBuilder {
         return result
     }
 
-    private func samplesKey(_ header: CollectionHeader, count: Int) -> String {
-        "\(header.model) \(header.weightsSHA256) \(header.layer) \(header.imagesSHA256) samples=\(count) seed=\(header.seed)"
+    /// What the layout depends on in the samples: the collection, and which of its samples (a
+    /// class atlas lays out a subset).
+    private func samplesKey(_ samples: SampleSet) -> String {
+        let header = samples.header
+        let origins = samples.origins.flatMap { withUnsafeBytes(of: Int64($0).littleEndian, Array.init) }
+        return "\(header.model) \(header.weightsSHA256) \(header.layer) \(header.imagesSHA256) samples=\(samples.count) "
+            + "seed=\(header.seed) origins=\(SHA256.hex(origins).prefix(16))"
     }
 }
 

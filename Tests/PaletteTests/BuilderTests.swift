@@ -56,3 +56,49 @@ extension CollectionHeader {
         self.layer = layer
     }
 }
+
+/// A class activation atlas: the samples of one class chosen from a collection and laid out
+/// again, as a palette like any other.
+final class ClassAtlasTests: XCTestCase {
+    func testClassSamplesAreItsOwnFirstThenTheMostAttributed() throws {
+        // Cluster c's samples keep classes [c, c + 1, 9] with attributions [1, 0.25, 0 or 1].
+        let samples = try syntheticSamples(clusters: 3, perCluster: 40, channels: 4)
+        let own = Array(40..<80)  // cluster 1: class 1 first
+        XCTAssertEqual(samples.samples(ofClass: 1, maximum: 1000), Array(0..<80), "cluster 0 keeps class 1 second")
+        let capped = samples.samples(ofClass: 1, maximum: 50)
+        XCTAssertEqual(capped.count, 50)
+        XCTAssertTrue(Set(own).isSubset(of: capped), "every sample whose top class it is comes first")
+        XCTAssertEqual(samples.samples(ofClass: 1, maximum: 30), Array(40..<70))
+        XCTAssertEqual(samples.samples(ofClass: 5, maximum: 100), [], "no sample keeps class 5")
+
+        let subset = try samples.subset(capped)
+        XCTAssertEqual(subset.count, 50)
+        XCTAssertEqual(Array(subset.activations[0..<4]), Array(samples.activations[capped[0] * 4..<capped[0] * 4 + 4]))
+        XCTAssertEqual(Array(subset.origins.suffix(3)), Array(samples.origins[capped.last! * 3..<capped.last! * 3 + 3]))
+        XCTAssertThrowsError(try samples.subset([120]))
+    }
+
+    func testAClassAtlasIsAPaletteOfItsSamples() throws {
+        let folder = try temporaryFolder(self)
+        let samples = try syntheticSamples(clusters: 3, perCluster: 40, channels: 4)
+        let linear = try SampleSet(header: CollectionHeader(copying: samples.header, layer: "linear"), activations: samples.activations,
+                                   classes: samples.classes, attributions: samples.attributions, origins: samples.origins)
+        var options = PaletteBuildOptions()
+        (options.grid, options.minDensity, options.neighbors, options.iconSize, options.steps, options.batch) = (3, 3, 8, 16, 2, 4)
+        var timings = PaletteBuilder.Timings()
+        let chosen = linear.samples(ofClass: 1, maximum: 1000)
+        let palette = try PaletteBuilder(options: options, folder: folder)
+            .build(samples: try linear.subset(chosen), labels: testLabels, model: LinearPixelModel(channels: 4, seed: 3), timings: &timings)
+        XCTAssertEqual(palette.description.samples, 80)
+        let firstLayout = try NPY.read(palette.path(Palette.layoutFile))
+        XCTAssertEqual(firstLayout.shape, [80, 2])
+        // Another class from the same collection, as many samples, in the same folder: laid out
+        // again (the build state names which samples), not the first class's layout reused.
+        let other = linear.samples(ofClass: 2, maximum: 1000)
+        XCTAssertEqual(other.count, 80)
+        let rebuilt = try PaletteBuilder(options: options, folder: folder)
+            .build(samples: try linear.subset(other), labels: testLabels, model: LinearPixelModel(channels: 4, seed: 3), timings: &timings)
+        XCTAssertNotEqual(try NPY.read(rebuilt.path(Palette.layoutFile)), firstLayout)
+        XCTAssertTrue(rebuilt.description.cells.contains { $0.classes.first?.index == 2 })
+    }
+}
