@@ -54,7 +54,8 @@ let package = Package(
                                               .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: fast),
         .target(name: "Search", dependencies: ["ArrayFiles", "Dataset", "Tensor", "Models", "Render", "Palette", "Paint",
                                                "Imaging", "Collect"], swiftSettings: fast),
-        .target(name: "Analysis", dependencies: ["Imaging", "Models", "Optvis", "Palette", "Render", "Tensor"], swiftSettings: fast),
+        .target(name: "Analysis", dependencies: ["Collect", "Imaging", "Layout", "Models", "Optvis", "Palette", "Render", "Tensor"],
+                swiftSettings: fast),
         .target(name: "PaintArguments", dependencies: ["Paint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "AtlasCLI",
@@ -77,7 +78,7 @@ let package = Package(
         .testTarget(name: "LayoutTests", dependencies: ["Layout", "ArrayFiles"], swiftSettings: fast),
         .testTarget(name: "ArrayFilesTests", dependencies: ["ArrayFiles"], swiftSettings: fast),
         .testTarget(name: "CollectTests", dependencies: ["Collect", "Models", "Tensor", "ArrayFiles", "Imaging"], swiftSettings: fast),
-        .testTarget(name: "PaletteTests", dependencies: ["Palette", "Collect", "Models", "Tensor", "ArrayFiles", "Imaging", "Render"],
+        .testTarget(name: "PaletteTests", dependencies: ["Palette", "Analysis", "Collect", "Models", "Tensor", "ArrayFiles", "Imaging", "Render"],
                     swiftSettings: fast),
         .testTarget(name: "PaintTests", dependencies: ["Paint", "Judge", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Analysis", "Dataset",
                                                        .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: fast),

@@ -14,7 +14,7 @@ struct Atlas: ParsableCommand {
             """,
         subcommands: [DatasetCommand.self, ClassifyCommand.self, LayersCommand.self, VisualizeCommand.self,
                       CollectCommand.self, LayoutCommand.self, PaletteCommand.self, RenderCommand.self,
-                      CanvasCommand.self, PaintCommand.self, IndexCommand.self, SearchCommand.self, GridCommand.self, PatchTestCommand.self])
+                      CanvasCommand.self, PaintCommand.self, IndexCommand.self, SearchCommand.self, GridCommand.self, PatchTestCommand.self, CompareCommand.self])
 
     /// Tunes the process (`ProcessTuning`), then parses the arguments and runs the command.
     static func main() {

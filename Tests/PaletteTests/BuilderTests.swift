@@ -1,3 +1,4 @@
+import Analysis
 import ArrayFiles
 import Collect
 import Foundation
@@ -100,5 +101,32 @@ final class ClassAtlasTests: XCTestCase {
             .build(samples: try linear.subset(other), labels: testLabels, model: LinearPixelModel(channels: 4, seed: 3), timings: &timings)
         XCTAssertNotEqual(try NPY.read(rebuilt.path(Palette.layoutFile)), firstLayout)
         XCTAssertTrue(rebuilt.description.cells.contains { $0.classes.first?.index == 2 })
+    }
+}
+
+/// The two-class comparison on a synthetic collection: cluster 1's samples keep class 1 first
+/// and 2 second (x > 0 when A is 1), cluster 2's keep 2 first: they land on opposite sides.
+final class ClassComparisonTests: XCTestCase {
+    func testSamplesOfEachClassLandOnItsSide() throws {
+        let samples = try syntheticSamples(clusters: 4, perCluster: 40, channels: 4)
+        let linear = try SampleSet(header: CollectionHeader(copying: samples.header, layer: "linear"), activations: samples.activations,
+                                   classes: samples.classes, attributions: samples.attributions, origins: samples.origins)
+        let comparison = try ClassComparison(samples: linear, a: 1, b: 2, labels: testLabels, network: LinearPixelModel(channels: 4, seed: 3),
+                                             grid: 4, minDensity: 2, iconSize: 16, steps: 2)
+        // Clusters 0 (class 1 second), 1 (1 first, 2 second) and 2 (2 first): 120 samples.
+        XCTAssertEqual(comparison.sampleCount, 120)
+        XCTAssertEqual(comparison.icons.count, comparison.cells.count)
+        let xs = comparison.positions.map(\.x)
+        XCTAssertTrue(xs.allSatisfy { (-1...1).contains($0) })
+        XCTAssertTrue(xs[40..<80].allSatisfy { $0 > 0 }, "cluster 1: 1 against 0.25 towards class 2")
+        XCTAssertTrue(xs[80..<120].allSatisfy { $0 < 0 }, "cluster 2: class 2 first")
+        let strongest = comparison.strongest(2)
+        XCTAssertTrue(strongest.towardsA.allSatisfy { $0.pull > 0 } && strongest.towardsB.allSatisfy { $0.pull < 0 })
+        XCTAssertFalse(strongest.towardsA.isEmpty || strongest.towardsB.isEmpty)
+        XCTAssertGreaterThan(try comparison.picture().png().count, 1000)
+        XCTAssertThrowsError(try ClassComparison(samples: linear, a: 1, b: 5, labels: testLabels,
+                                                 network: LinearPixelModel(channels: 4, seed: 3))) { error in
+            XCTAssertTrue("\(error)".contains("class5"), "\(error)")
+        }
     }
 }
