@@ -81,6 +81,10 @@ public struct ClassComparison {
             cells.append(Cell(column: index % grid, row: index / grid, count: group.count,
                               pull: group.reduce(0) { $0 + xs[$1] } / Float(group.count), vector: mean))
         }
+        guard !cells.isEmpty else {
+            throw AnalysisError("no cell of the \(grid)x\(grid) grid holds \(minDensity) samples of the \(chosen.count): "
+                + "use a smaller grid or density")
+        }
         log("grid \(grid)x\(grid): \(cells.count) cells hold at least \(minDensity) samples; rendering their icons")
         let renderer = IconRenderer(layer: samples.header.layer, whitening: whitening, size: iconSize, steps: steps, attempts: 1,
                                     cossimPower: 4)
@@ -108,8 +112,9 @@ public struct ClassComparison {
         drawing.text("\(labels.b)  vs  \(labels.a)", x: margin, y: 26, size: 18, bold: true, maxWidth: side)
         drawing.text("\(sampleCount) samples; x: attribution to \(ClassLookup.shortName(labels.a)) less \(ClassLookup.shortName(labels.b)) "
                      + "(normalised); y: 1-D t-SNE of the activations", x: margin, y: 46, size: 12, colour: .grey, maxWidth: side)
+        let densest = Double(cells.map(\.count).max() ?? 1)
         for (cell, icon) in zip(cells, icons) {
-            let opacity = min(1, Double(cell.count) / Double(cells.map(\.count).max()!) * 2)
+            let opacity = min(1, Double(cell.count) / densest * 2)
             drawing.draw(icon, x: margin + Double(cell.column) * cellSide, y: top + Double(cell.row) * cellSide, width: cellSide - 1,
                          height: cellSide - 1, opacity: max(0.35, opacity))
         }

@@ -15,29 +15,12 @@ extension PhotoActivationGrid {
         let kept = counts.keys.sorted { (counts[$0]!, -$0) > (counts[$1]!, -$1) }.prefix(Self.characters.count)
         let keptPalette = Array(kept)
         let characterOfCell = Dictionary(uniqueKeysWithValues: keptPalette.enumerated().map { ($1, Self.characters[$0]) })
-        let keptVectors = keptPalette.map { palette.vector(ofCell: $0) }
-        var grid: [Character] = []
-        for (position, reading) in nearest.enumerated() {
-            if let character = characterOfCell[reading.cell] {
-                grid.append(character)
-            } else {
-                // The nearest kept cell, by the same whitened cosine.
-                let choice = try Self.nearestCells([vectors[position]], among: keptVectors, palette: palette)
-                grid.append(Self.characters[choice])
-            }
+        // Positions whose cell was not kept go to the nearest kept cell, by the same cosine.
+        let keptNeighbours = try PaletteNeighbours(palette: palette, cells: keptPalette)
+        let grid = try nearest.enumerated().map { position, reading -> Character in
+            try characterOfCell[reading.cell] ?? characterOfCell[keptNeighbours.nearest(to: vectors[position]).cell]!
         }
         return (grid, keptPalette.map { (characterOfCell[$0]!, $0) })
-    }
-
-    private static func nearestCells(_ vectors: [[Float]], among cells: [[Float]], palette: Palette) throws -> Int {
-        let whitened = try cells.map { try palette.whitening.whiten($0) }
-        let v = try palette.whitening.whiten(vectors[0])
-        func cosine(_ a: [Float], _ b: [Float]) -> Double {
-            let dot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            let norms = a.reduce(0.0) { $0 + Double($1) * Double($1) } * b.reduce(0.0) { $0 + Double($1) * Double($1) }
-            return norms > 0 ? dot / norms.squareRoot() : 0
-        }
-        return whitened.indices.max { cosine(v, whitened[$0]) < cosine(v, whitened[$1]) }!
     }
 
     /// A canvas (docs/canvas-format.md) that paints the palette's reading of the photo: one brush

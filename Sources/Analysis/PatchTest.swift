@@ -50,7 +50,7 @@ public struct PatchTest {
         for path in paths {
             do {
                 let input = try network.input(for: [try decodeImage(at: path)], names: [path], resizing: .torchvision)
-                prepared.append((path, image(ofInput: input, normalization: network.normalization)))
+                prepared.append((path, network.normalization.image(ofInput: input)))
             } catch {
                 skipped?(path, error)
             }
@@ -135,17 +135,4 @@ public struct PatchTest {
         }
         return tops
     }
-}
-
-/// A network input [1, 3, S, S] as the 8-bit image it was made from.
-func image(ofInput input: Tensor, normalization: InputNormalization) -> RGBImage {
-    let (height, width) = (input.shape[2], input.shape[3])
-    var pixels = [UInt8](repeating: 0, count: height * width * 3)
-    for c in 0..<3 {
-        for p in 0..<height * width {
-            let value = input.values[c * height * width + p] * normalization.standardDeviation[c] + normalization.mean[c]
-            pixels[p * 3 + c] = UInt8((min(max(value, 0), 1) * 255).rounded())
-        }
-    }
-    return RGBImage(width: width, height: height, pixels: pixels)
 }

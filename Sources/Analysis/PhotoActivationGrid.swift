@@ -59,31 +59,48 @@ public struct PhotoActivationGrid: Sendable {
             progress?(end, vectors.count)
         }
         (self.layer, self.rows, self.columns, self.vectors, self.icons) = (layer, rows, columns, vectors, icons)
-        photo = image(ofInput: input, normalization: network.normalization)
+        photo = network.normalization.image(ofInput: input)
         nearest = try palette.map { palette in try Self.nearestCells(vectors, palette: palette) }
     }
 
     /// Each vector's nearest palette cell by the cosine of whitened vectors.
     static func nearestCells(_ vectors: [[Float]], palette: Palette) throws -> [(cell: Int, cosine: Float)] {
-        let cells = try palette.description.cells.indices.map { unit(try palette.whitening.whiten(palette.vector(ofCell: $0))) }
-        return try vectors.map { vector in
-            let v = unit(try palette.whitening.whiten(vector))
-            var best = (cell: 0, cosine: -Float.infinity)
-            for (index, cell) in cells.enumerated() {
-                let cosine = zip(v, cell).reduce(Float(0)) { $0 + $1.0 * $1.1 }
-                if cosine > best.cosine { best = (index, cosine) }
-            }
-            return best
+        let cells = try PaletteNeighbours(palette: palette, cells: Array(palette.description.cells.indices))
+        return try vectors.map { try cells.nearest(to: $0) }
+    }
+
+    private static func identity(_ n: Int) -> [Float] {
+        (0..<n * n).map { $0 / n == $0 % n ? 1 : 0 }
+    }
+}
+
+/// Palette cells, whitened and normalised once, for nearest-cell searches by the cosine of
+/// whitened vectors.
+struct PaletteNeighbours {
+    let palette: Palette
+    /// The palette cells searched (indices into its cells), and their whitened unit vectors.
+    let cells: [Int]
+    let units: [[Float]]
+
+    init(palette: Palette, cells: [Int]) throws {
+        (self.palette, self.cells) = (palette, cells)
+        units = try cells.map { Self.unit(try palette.whitening.whiten(palette.vector(ofCell: $0))) }
+    }
+
+    /// The palette cell among `cells` nearest `vector` (unwhitened), and the cosine.
+    func nearest(to vector: [Float]) throws -> (cell: Int, cosine: Float) {
+        let v = Self.unit(try palette.whitening.whiten(vector))
+        var best = (cell: cells[0], cosine: -Float.infinity)
+        for (cell, unit) in zip(cells, units) {
+            let cosine = zip(v, unit).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+            if cosine > best.cosine { best = (cell, cosine) }
         }
+        return best
     }
 
     private static func unit(_ vector: [Float]) -> [Float] {
         let norm = Float(vector.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
         return norm > 0 ? vector.map { $0 / norm } : vector
-    }
-
-    private static func identity(_ n: Int) -> [Float] {
-        (0..<n * n).map { $0 / n == $0 % n ? 1 : 0 }
     }
 }
 

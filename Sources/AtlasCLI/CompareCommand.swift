@@ -53,8 +53,8 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         guard output.lowercased().hasSuffix(".png") else { throw ValidationError("--output must be a .png file, got \(output)") }
-        guard (2...40).contains(grid), minDensity >= 1, size >= 16, steps > 0 else {
-            throw ValidationError("--grid is 2 to 40, --min-density at least 1, --size at least 16, --steps positive")
+        guard (2...40).contains(grid), minDensity >= 1, (16...512).contains(size), (1...100_000).contains(steps) else {
+            throw ValidationError("--grid is 2 to 40, --min-density at least 1, --size 16 to 512 pixels, --steps 1 to 100000")
         }
     }
 
@@ -63,10 +63,7 @@ struct CompareCommand: ParsableCommand {
         let (classA, classB) = (try ClassLookup.resolve(a, labels: labels), try ClassLookup.resolve(b, labels: labels))
         let network = try self.network.load()
         let header = try SampleSet.readHeader(collectionRun)
-        guard header.model == network.name, header.weightsSHA256 == (try self.network.checkpointSHA256()) else {
-            throw ValidationError("\(collectionRun) was collected with \(header.model) (weights \(header.weightsSHA256.prefix(12))…), "
-                + "not the loaded \(network.name): pass --model/--weights to match")
-        }
+        try header.check(model: network.name, weightsSHA256: try self.network.checkpointSHA256(), folder: collectionRun)
         let samples = try SampleSet.load(collectionRun)
         let start = Date()
         let say = { (line: String) in

@@ -51,7 +51,9 @@ struct GridCommand: ParsableCommand {
 
     func validate() throws {
         guard output.lowercased().hasSuffix(".png") else { throw ValidationError("--output must be a .png file, got \(output)") }
-        guard size >= 16, steps > 0, batch > 0 else { throw ValidationError("--size must be at least 16, --steps and --batch positive") }
+        guard (16...512).contains(size), (1...100_000).contains(steps), (1...256).contains(batch) else {
+            throw ValidationError("--size must be 16 to 512 pixels, --steps 1 to 100000, --batch 1 to 256")
+        }
         guard layer != nil || palette != nil else { throw ValidationError("give --layer, or --palette (whose layer is used)") }
         if canvas != nil, palette == nil { throw ValidationError("--canvas needs --palette: the canvas's brushes are its cells") }
         if let canvas, !canvas.hasSuffix(".canvas") { throw ValidationError("--canvas must be a .canvas file, got \(canvas)") }

@@ -131,10 +131,7 @@ struct PaletteBuildCommand: ParsableCommand {
         let runFolder = try collectionRun ?? collect(network: network, weightsSHA256: weightsSHA256, log: log, timings: &timings)
         let loadStart = Date()
         let header = try SampleSet.readHeader(runFolder)
-        guard header.model == network.name, header.weightsSHA256 == weightsSHA256 else {
-            throw PaletteError("\(runFolder) was collected with \(header.model) (weights \(header.weightsSHA256.prefix(12))…), "
-                + "not the loaded \(network.name) (weights \(weightsSHA256.prefix(12))…): pass --model/--weights to match")
-        }
+        try header.check(model: network.name, weightsSHA256: weightsSHA256, folder: runFolder)
         if FileManager.default.fileExists(atPath: URL(fileURLWithPath: output).appendingPathComponent(PaletteDescription.fileName).path) {
             do {
                 try Palette.load(output).check(model: header.model, layer: header.layer)

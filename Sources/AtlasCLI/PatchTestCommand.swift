@@ -64,7 +64,7 @@ struct PatchTestCommand: ParsableCommand {
             throw ValidationError("--corner must be tl, tr, bl, br or best, got \(corner)")
         }
         guard patch == "auto" || cell != nil else { throw ValidationError("--patch must be auto or column,row, got \(patch)") }
-        guard steps > 0 else { throw ValidationError("--steps must be positive") }
+        guard (1...100_000).contains(steps) else { throw ValidationError("--steps must be 1 to 100000") }
     }
 
     private var cell: (column: Int, row: Int)? {

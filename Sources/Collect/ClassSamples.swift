@@ -1,3 +1,14 @@
+extension CollectionHeader {
+    /// Fails unless the collection in `folder` was made with `model` and the checkpoint whose
+    /// sha256 is `weightsSHA256`, naming both.
+    public func check(model: String, weightsSHA256: String, folder: String) throws {
+        guard self.model == model, self.weightsSHA256 == weightsSHA256 else {
+            throw CollectError("\(folder) was collected with \(self.model) (weights \(self.weightsSHA256.prefix(12))…), not the "
+                + "loaded \(model) (weights \(weightsSHA256.prefix(12))…): pass --model/--weights to match")
+        }
+    }
+}
+
 extension SampleSet {
     /// The samples at `indices` (each in 0..<count), in that order, with the same header.
     public func subset(_ indices: [Int]) throws -> SampleSet {

@@ -18,6 +18,20 @@ public struct InputNormalization: Sendable, Equatable {
 
     /// ImageNet's statistics, as torchvision's models expect.
     public static let imageNet = InputNormalization(mean: [0.485, 0.456, 0.406], standardDeviation: [0.229, 0.224, 0.225])
+
+    /// The first image of a network input [N, 3, H, W] as the 8-bit image it was made from
+    /// (values clamped to [0, 1]).
+    public func image(ofInput input: Tensor) -> RGBImage {
+        let (height, width) = (input.shape[2], input.shape[3])
+        var pixels = [UInt8](repeating: 0, count: height * width * 3)
+        for c in 0..<3 {
+            for p in 0..<height * width {
+                let value = input.values[c * height * width + p] * standardDeviation[c] + mean[c]
+                pixels[p * 3 + c] = UInt8((min(max(value, 0), 1) * 255).rounded())
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
 }
 
 extension Network {

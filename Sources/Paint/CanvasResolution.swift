@@ -228,17 +228,7 @@ private struct BrushResolver {
         let height = min(max(region.rows, 3) * stride, side), width = min(max(region.columns, 3) * stride, side)
         let centreY = (region.top + region.bottom) * stride / 2, centreX = (region.left + region.right) * stride / 2
         let top = min(max(centreY - height / 2, 0), side - height), left = min(max(centreX - width / 2, 0), side - width)
-        let (mean, deviation) = (normalization.mean, normalization.standardDeviation)
-        var pixels = [UInt8](repeating: 0, count: height * width * 3)
-        for y in 0..<height {
-            for x in 0..<width {
-                for c in 0..<3 {
-                    let value = input.values[(c * side + top + y) * side + left + x] * deviation[c] + mean[c]
-                    pixels[(y * width + x) * 3 + c] = UInt8((min(max(value, 0), 1) * 255).rounded())
-                }
-            }
-        }
-        return RGBImage(width: width, height: height, pixels: pixels)
+        return normalization.image(ofInput: input).cropped(x: left, y: top, width: width, height: height)
     }
 }
 

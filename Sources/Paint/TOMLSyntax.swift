@@ -161,9 +161,9 @@ struct TOMLSyntax {
         while true {
             switch current {
             case "\"":
-                try basicString(multiline: false)
+                try string(quote: "\"", multiline: false)
             case "'":
-                try literalString(multiline: false)
+                try string(quote: "'", multiline: false)
             case let scalar? where isBareKeyScalar(scalar):
                 while let scalar = current, isBareKeyScalar(scalar) { advance() }
             default:
@@ -186,9 +186,9 @@ struct TOMLSyntax {
         guard depth < 128 else { throw fail("values nested more than 128 deep") }
         switch current {
         case "\"":
-            try basicString(multiline: starts(with: "\"\"\""))
+            try string(quote: "\"", multiline: starts(with: "\"\"\""))
         case "'":
-            try literalString(multiline: starts(with: "'''"))
+            try string(quote: "'", multiline: starts(with: "'''"))
         case "[":
             try array(depth: depth)
         case "{":
@@ -251,36 +251,40 @@ struct TOMLSyntax {
 
     // MARK: Strings
 
-    private mutating func basicString(multiline: Bool) throws {
+    /// A string: basic (`"`, escapes) or literal (`'`, none), on one line or multi-line (the
+    /// delimiter tripled; up to two more quotes before the closing three belong to the string).
+    private mutating func string(quote: Unicode.Scalar, multiline: Bool) throws {
         let (startLine, startColumn) = (line, column)
+        let delimiter = String(repeating: String(quote), count: 3)
         advance(multiline ? 3 : 1)
-        if multiline { try skipFirstNewline() }
+        if multiline { skipFirstNewline() }
         while true {
             guard let scalar = current else {
                 throw Problem(line: startLine, column: startColumn, message: "this string is not closed")
             }
-            if multiline, starts(with: "\"\"\"") {
-                // Up to two more quotes belong to the string.
+            if multiline, starts(with: delimiter) {
                 var quotes = 3
-                while peek(quotes) == "\"", quotes < 5 { quotes += 1 }
+                while peek(quotes) == quote, quotes < 5 { quotes += 1 }
                 advance(quotes)
                 return
             }
-            if !multiline, scalar == "\"" {
+            if !multiline, scalar == quote {
                 advance()
                 return
             }
-            if scalar == "\\" {
+            if quote == "\"", scalar == "\\" {
                 advance()
                 try escape(multiline: multiline)
                 continue
             }
             if scalar == "\n" || (scalar == "\r" && peek(1) == "\n") {
-                guard multiline else { throw fail("a one-line string ends at the end of the line: close it with '\"'") }
+                guard multiline else { throw fail("a one-line string ends at the end of the line: close it with \(quote)") }
                 advance(scalar == "\r" ? 2 : 1)
                 continue
             }
-            if isForbiddenControl(scalar) { throw fail("\(describe(scalar)) in a string (write it as an escape)") }
+            if isForbiddenControl(scalar) {
+                throw fail("\(describe(scalar)) in a string" + (quote == "\"" ? " (write it as an escape)" : ""))
+            }
             advance()
         }
     }
@@ -315,36 +319,8 @@ struct TOMLSyntax {
         }
     }
 
-    private mutating func literalString(multiline: Bool) throws {
-        let (startLine, startColumn) = (line, column)
-        advance(multiline ? 3 : 1)
-        if multiline { try skipFirstNewline() }
-        while true {
-            guard let scalar = current else {
-                throw Problem(line: startLine, column: startColumn, message: "this string is not closed")
-            }
-            if multiline, starts(with: "'''") {
-                var quotes = 3
-                while peek(quotes) == "'", quotes < 5 { quotes += 1 }
-                advance(quotes)
-                return
-            }
-            if !multiline, scalar == "'" {
-                advance()
-                return
-            }
-            if scalar == "\n" || (scalar == "\r" && peek(1) == "\n") {
-                guard multiline else { throw fail("a one-line string ends at the end of the line: close it with \"'\"") }
-                advance(scalar == "\r" ? 2 : 1)
-                continue
-            }
-            if isForbiddenControl(scalar) { throw fail("\(describe(scalar)) in a string") }
-            advance()
-        }
-    }
-
     /// A newline right after a multi-line string's opening delimiter is not part of it.
-    private mutating func skipFirstNewline() throws {
+    private mutating func skipFirstNewline() {
         if current == "\n" {
             advance()
         } else if current == "\r", peek(1) == "\n" {

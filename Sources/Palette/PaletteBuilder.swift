@@ -132,9 +132,9 @@ public struct PaletteBuilder {
     /// class atlas lays out a subset).
     private func samplesKey(_ samples: SampleSet) -> String {
         let header = samples.header
-        let origins = samples.origins.flatMap { withUnsafeBytes(of: Int64($0).littleEndian, Array.init) }
+        let origins = samples.origins.map { Int64($0).littleEndian }.withUnsafeBytes { SHA256.hex($0) }
         return "\(header.model) \(header.weightsSHA256) \(header.layer) \(header.imagesSHA256) samples=\(samples.count) "
-            + "seed=\(header.seed) origins=\(SHA256.hex(origins).prefix(16))"
+            + "seed=\(header.seed) origins=\(origins.prefix(16))"
     }
 }
 

@@ -17,8 +17,7 @@ final class PatchTestTests: XCTestCase {
         // Target: the cat photo's top-1, so only the other two are patched; a file that is not an
         // image is reported and skipped.
         let input = try network.input(for: photos.map(decodeImage(at:)), names: photos, resizing: .torchvision)
-        let tops = try PatchTest.topClasses((0..<3).map { try image(ofInput: input.batchItems($0..<$0 + 1),
-                                                                    normalization: network.normalization) },
+        let tops = try PatchTest.topClasses((0..<3).map { network.normalization.image(ofInput: try input.batchItems($0..<$0 + 1)) },
                                             network: network, batch: 3)
         XCTAssertEqual(Set(tops).count, 3, "three photos of three classes: \(tops)")
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: folder + "/broken.png"))
