@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Differential fuzz of canvas parsing against Python's tomllib.
 
-    scripts/fuzz-canvas.py SEED COUNT SEED_FILE [--atlas .build/release/atlas]
+    .deps/venv/bin/python3 scripts/fuzz-canvas.py SEED COUNT SEED_FILE [--atlas .build/release/atlas]
+
+tomllib needs Python 3.11 or later: .deps/venv (made by scripts/setup; 3.11 on Debian 12) has it,
+and so does any python3 >= 3.11 on the PATH, which the shebang uses (`scripts/fuzz-canvas.py ...`).
 
 Mutates SEED_FILE COUNT times (splicing TOML syntax, deleting runs, replacing characters), runs
 `atlas canvas check` on each, and counts: crashes (any exit other than 0 or 1: toml++ inside

@@ -1,9 +1,8 @@
-import Optvis
 import Tensor
 
 /// Feature visualization renders through a `Network`. The conformance lives here, with the type,
-/// so that every client (the CLI, the tests, the benchmark) gets the same one: Models depends on
-/// Optvis for it, which is no cycle (Optvis depends only on Tensor and FFTW).
+/// so that every client (the CLI, the tests, the benchmark) gets the same one; the protocol lives
+/// in Tensor, so Models needs nothing from Optvis.
 extension Network: DifferentiableLayerModel {
     /// Normalises `images` (NCHW, RGB in [0, 1]) with the network's mean and deviation, runs them
     /// to `layer` and pulls gradients back through the normalisation too.

@@ -1,10 +1,5 @@
 import Tensor
 
-/// Maps the gradient of a scalar with respect to a function's output to its gradient with respect
-/// to the function's input: the vector-Jacobian product, as returned by every differentiable step
-/// of this module (and by `DifferentiableLayerModel`).
-public typealias Pullback = (Tensor) throws -> Tensor
-
 extension Tensor {
     /// Checks that `self` has `shape`, naming `what` otherwise.
     func expectShape(_ shape: [Int], _ what: String) throws {

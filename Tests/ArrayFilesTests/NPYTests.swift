@@ -1,10 +1,11 @@
+import TestSupport
 import XCTest
 import Foundation
 @testable import ArrayFiles
 
 final class NPYTests: XCTestCase {
     func testRoundTripThroughNumpy() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("npy-\(UUID())").path
+        let dir = try TestFiles.temporaryFolder("npy", removedAfter: self)
         let path = dir + "/a.npy"
         let array = NPYArray(shape: [2, 3], values: [1, -2, 3.5, 4, 5, .pi])
         try NPY.write(array, to: path)
@@ -16,11 +17,7 @@ final class NPYTests: XCTestCase {
         np.save(sys.argv[1] + '.f8.npy', a.astype(np.float64) * 2)
         np.save(sys.argv[1] + '.i8.npy', np.arange(5))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, path]
-        try process.run(); process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        try Python.run(script, [path])
         XCTAssertEqual(try NPY.read(path + ".f8.npy").values, array.values.map { $0 * 2 })
         XCTAssertEqual(try NPY.read(path + ".i8.npy"), NPYArray(shape: [5], values: [0, 1, 2, 3, 4]))
     }

@@ -5,44 +5,19 @@ import Imaging
 import Models
 import Optvis
 import Tensor
+import TestSupport
 import XCTest
 
 /// Collection on the real MobileNetV2 (weights from scripts/setup) and three small photos.
 final class CollectionTests: XCTestCase {
-    private static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
     private static let photos = ["chelsea.png", "coffee.png", "rocket.jpg"]
-
-    /// Loading takes seconds in a debug build: once for the class. XCTest runs a class's tests one
-    /// after another on one thread, hence `nonisolated(unsafe)`.
-    nonisolated(unsafe) private static var loaded: Network?
-
-    private func network() throws -> Network {
-        if let network = Self.loaded { return network }
-        let path = Self.repository.appendingPathComponent(".deps/models/mobilenet_v2-b0353104.pth").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CollectError("\(path) is missing: run scripts/setup to fetch the model weights")
-        }
-        let network = try ModelName.mobileNetV2.load(weightsAt: path, verify: false)
-        Self.loaded = network
-        return network
-    }
-
-    /// A fresh temporary folder, removed after the test.
-    private func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atlas-collect-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
-        return folder
-    }
 
     /// A folder holding copies of `names` from `.deps/photos/skimage`.
     private func photoFolder(_ names: [String]) throws -> String {
-        let folder = try temporaryFolder().appendingPathComponent("photos")
+        let folder = URL(fileURLWithPath: try TestFiles.temporaryFolder("collect", removedAfter: self)).appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in names {
-            try FileManager.default.copyItem(at: Self.repository.appendingPathComponent(".deps/photos/skimage/\(name)"),
-                                             to: folder.appendingPathComponent(name))
+            try FileManager.default.copyItem(atPath: TestFiles.photo(name), toPath: folder.appendingPathComponent(name).path)
         }
         return folder.path
     }
@@ -62,7 +37,7 @@ final class CollectionTests: XCTestCase {
     /// logit_c - bias_c = sum over all positions p of h_p . dlogit_c/dh_p exactly: the
     /// attributions over the full grid must add up to the logits.
     func testAttributionsOverTheFullGridSumToTheLogitsWithoutBias() throws {
-        let network = try network()
+        let network = try RealNetworks.mobileNetV2()
         let folder = try photoFolder(Array(Self.photos.prefix(2)))
         let images = try Self.photos.prefix(2).map { try decodeImage(at: folder + "/" + $0) }
         let input = try network.input(for: images, names: Array(Self.photos.prefix(2)), resizing: .torchvision)
@@ -100,9 +75,9 @@ final class CollectionTests: XCTestCase {
     /// A collection killed after some shards (and one shard half-written) and run again with the
     /// same arguments writes exactly the files of an uninterrupted run.
     func testResumingAnInterruptedCollectionGivesTheSameShards() throws {
-        let network = try network()
+        let network = try RealNetworks.mobileNetV2()
         let photos = try photoFolder(Self.photos)
-        let scratch = try temporaryFolder()
+        let scratch = URL(fileURLWithPath: try TestFiles.temporaryFolder("collect", removedAfter: self))
         let whole = scratch.appendingPathComponent("whole").path, resumed = scratch.appendingPathComponent("resumed").path
         let settings = CollectionSettings(layer: "features.17", perImage: 4, topK: 2, seed: 7, augmentations: 1, batchSize: 3,
                                           imagesPerShard: 1)
@@ -144,10 +119,10 @@ final class CollectionTests: XCTestCase {
 
     /// A file that looks like a JPEG but does not decode is reported, recorded and skipped.
     func testACorruptImageIsSkippedWithAMessage() throws {
-        let network = try network()
+        let network = try RealNetworks.mobileNetV2()
         let photos = try photoFolder(["rocket.jpg"])
         try Data([0xFF, 0xD8, 0xFF, 0xE0] + [UInt8](repeating: 7, count: 100)).write(to: URL(fileURLWithPath: photos + "/broken.jpg"))
-        let output = try temporaryFolder().appendingPathComponent("run").path
+        let output = URL(fileURLWithPath: try TestFiles.temporaryFolder("collect", removedAfter: self)).appendingPathComponent("run").path
         var skipped: [String] = []
         let header = try CollectionRun.run(images: photos, output: output, network: network, weightsSHA256: "test",
                                            settings: CollectionSettings(layer: "features.17", perImage: 3, topK: 1)) { event in
@@ -161,9 +136,9 @@ final class CollectionTests: XCTestCase {
 
     /// A rerun with other arguments is refused, naming the argument that differs.
     func testARerunWithOtherArgumentsIsRefused() throws {
-        let network = try network()
+        let network = try RealNetworks.mobileNetV2()
         let photos = try photoFolder(["rocket.jpg"])
-        let output = try temporaryFolder().appendingPathComponent("run").path
+        let output = URL(fileURLWithPath: try TestFiles.temporaryFolder("collect", removedAfter: self)).appendingPathComponent("run").path
         let settings = CollectionSettings(layer: "features.17", perImage: 2, topK: 1)
         try CollectionRun.run(images: photos, output: output, network: network, weightsSHA256: "test", settings: settings)
         var changed = settings

@@ -1,10 +1,11 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 final class ImageCollectionTests: XCTestCase {
     func testFindsImagesByTheirBytesSortedAtAnyDepth() throws {
-        let folder = try temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("dataset", removedAfter: self)
         let png: [UInt8] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]
         let jpeg: [UInt8] = [0xff, 0xd8, 0xff, 0xe0, 0, 16, 0, 0, 0, 0, 0, 0]
         let webp = Array("RIFF\u{0}\u{0}\u{0}\u{0}WEBPVP8 ".utf8)
@@ -26,7 +27,7 @@ final class ImageCollectionTests: XCTestCase {
     }
 
     func testMissingFolderIsAnError() throws {
-        let folder = try temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("dataset", removedAfter: self)
         XCTAssertThrowsError(try ImageCollection.list(folder + "/nothing")) { XCTAssertTrue("\($0)".hasSuffix("/nothing: no such folder"), "\($0)") }
         try Data([1]).write(to: URL(fileURLWithPath: folder + "/file"))
         XCTAssertThrowsError(try ImageCollection.list(folder + "/file")) { XCTAssertTrue("\($0)".hasSuffix("/file: not a folder"), "\($0)") }

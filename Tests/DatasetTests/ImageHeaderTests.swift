@@ -1,12 +1,13 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 final class ImageHeaderTests: XCTestCase {
     /// Pillow writes each kind of header at an odd size; the header reader agrees with the
     /// sizes Pillow reads back.
     func testSizesOfEveryHeaderKind() throws {
-        let folder = try temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("dataset", removedAfter: self)
         let script = """
             import sys
             from PIL import Image
@@ -21,7 +22,7 @@ final class ImageHeaderTests: XCTestCase {
                 with Image.open(folder + "/" + name) as image:
                     print(name, image.size[0], image.size[1])
             """
-        let lines = String(decoding: try runPython(script, [folder]), as: UTF8.self).split(separator: "\n")
+        let lines = String(decoding: try Python.run(script, [folder]), as: UTF8.self).split(separator: "\n")
         XCTAssertEqual(lines.count, 6)
         var webpChunks: [String] = []
         for line in lines {

@@ -1,11 +1,12 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 /// The demo set from the packages scripts/setup installs: these tests fail, saying so, on a
 /// machine where it has not run.
 final class InstalledDemoSetTests: XCTestCase {
-    private let sources = DemoSources(scikitImagePhotos: packageRoot + "/.deps/photos/skimage")
+    private let sources = DemoSources(scikitImagePhotos: TestFiles.photos)
 
     /// The five GCompris resource files parse and hold the 248 WebP photos DATA.md counted,
     /// each with a readable header.
@@ -40,7 +41,7 @@ final class InstalledDemoSetTests: XCTestCase {
         XCTAssertEqual(set.uncategorised, [])
         XCTAssertEqual(set.entries.filter { $0.note.contains("uncredited") }.map(\.path), [])
 
-        let folder = try temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("dataset", removedAfter: self)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let first = try set.write(to: folder)
         XCTAssertEqual(first.written, set.files.count)
@@ -52,6 +53,3 @@ final class InstalledDemoSetTests: XCTestCase {
         })
     }
 }
-
-/// The repository's root, from this file's path.
-private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

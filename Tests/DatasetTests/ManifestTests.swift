@@ -1,4 +1,5 @@
 import Dataset
+import TestSupport
 import XCTest
 
 final class ManifestTests: XCTestCase {
@@ -19,7 +20,7 @@ final class ManifestTests: XCTestCase {
         expected[0].credit.copyright = "Stefan van der Walt"  // a tab inside a value becomes a space
         XCTAssertEqual(try Manifest.decode(text, file: "m.tsv"), expected)
 
-        let path = try temporaryFolder() + "/sub/manifest.tsv"
+        let path = try TestFiles.temporaryFolder("dataset", removedAfter: self) + "/sub/manifest.tsv"
         try Manifest.write(entries, to: path)
         XCTAssertEqual(try Manifest.read(path), expected)
     }

@@ -1,5 +1,6 @@
 import Dataset
 import Foundation
+import TestSupport
 import XCTest
 
 final class QtResourceFileTests: XCTestCase {
@@ -58,8 +59,8 @@ final class QtResourceFileTests: XCTestCase {
         """
 
     private func makeResource(version: Int) throws -> [UInt8] {
-        let path = try temporaryFolder() + "/test.rcc"
-        _ = try runPython(Self.generator, [String(version), path])
+        let path = try TestFiles.temporaryFolder("dataset", removedAfter: self) + "/test.rcc"
+        _ = try Python.run(Self.generator, [String(version), path])
         return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 

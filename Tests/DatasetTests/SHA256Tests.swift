@@ -1,4 +1,5 @@
 import ArrayFiles
+import TestSupport
 import XCTest
 
 final class SHA256Tests: XCTestCase {
@@ -18,7 +19,7 @@ final class SHA256Tests: XCTestCase {
             for n in map(int, sys.argv[1:]):
                 print(hashlib.sha256(bytes((i * 7 + 3) % 256 for i in range(n))).hexdigest())
             """
-        let expected = String(decoding: try runPython(script, lengths.map(String.init)), as: UTF8.self).split(separator: "\n").map(String.init)
+        let expected = String(decoding: try Python.run(script, lengths.map(String.init)), as: UTF8.self).split(separator: "\n").map(String.init)
         XCTAssertEqual(lengths.map { n in SHA256.hex((0..<n).map { UInt8(($0 * 7 + 3) % 256) }) }, expected)
     }
 }

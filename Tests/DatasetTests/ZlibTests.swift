@@ -1,4 +1,5 @@
 @testable import Dataset
+import TestSupport
 import XCTest
 
 final class ZlibTests: XCTestCase {
@@ -12,9 +13,9 @@ final class ZlibTests: XCTestCase {
             for level in (0, 6, 9):
                 print(zlib.compress(data, level).hex())
             """
-        let input = try temporaryFolder() + "/text"
+        let input = try TestFiles.temporaryFolder("dataset", removedAfter: self) + "/text"
         try Data(text).write(to: URL(fileURLWithPath: input))
-        let streams = String(decoding: try runPython(script, [input]), as: UTF8.self).split(separator: "\n").map { bytes(hex: String($0)) }
+        let streams = String(decoding: try Python.run(script, [input]), as: UTF8.self).split(separator: "\n").map { bytes(hex: String($0)) }
         XCTAssertEqual(streams.count, 3)
         for stream in streams { XCTAssertEqual(try Zlib.decompress(stream, expectedLength: text.count), text) }
     }
@@ -22,7 +23,7 @@ final class ZlibTests: XCTestCase {
     /// A damaged stream, a truncated one and a length that disagrees are errors with a reason.
     func testRejectsCorruptStreams() throws {
         let plain = Array("hello hello hello".utf8)
-        let stream = bytes(hex: String(decoding: try runPython("import zlib; print(zlib.compress(b'hello hello hello', 6).hex())"), as: UTF8.self))
+        let stream = bytes(hex: String(decoding: try Python.run("import zlib; print(zlib.compress(b'hello hello hello', 6).hex())"), as: UTF8.self))
         var badChecksum = stream
         badChecksum[badChecksum.count - 1] ^= 1
         XCTAssertThrowsError(try Zlib.decompress(badChecksum, expectedLength: plain.count)) { XCTAssertTrue("\($0)".contains("corrupt"), "\($0)") }

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 
 /// Damaged or unknown files give an `ImageError` that names the file and the problem, never a
@@ -65,7 +66,7 @@ final class CorruptImageTests: XCTestCase {
     }
 
     func testDamagedJPEG() throws {
-        let jpeg = try Data(contentsOf: URL(fileURLWithPath: PythonReference.photos + "/rocket.jpg"))
+        let jpeg = try Data(contentsOf: URL(fileURLWithPath: TestFiles.photos + "/rocket.jpg"))
         assertRejected(jpeg.prefix(jpeg.count / 2), name: "half.jpg", mentioning: ["bad JPEG", "Premature end of JPEG file"])
         assertRejected(jpeg.prefix(200), name: "header.jpg", mentioning: ["bad JPEG"])
         assertRejected(overwritten(jpeg, at: jpeg.count / 2, count: 200), name: "garbage.jpg",
@@ -86,7 +87,7 @@ final class CorruptImageTests: XCTestCase {
     }
 
     func testHugeDimensionsAreRefusedBeforeDecoding() throws {
-        var jpeg = try Data(contentsOf: URL(fileURLWithPath: PythonReference.photos + "/rocket.jpg"))
+        var jpeg = try Data(contentsOf: URL(fileURLWithPath: TestFiles.photos + "/rocket.jpg"))
         let frame = try XCTUnwrap(jpeg.range(of: Data([0xFF, 0xC0]))).lowerBound  // SOF0: length, precision, height, width
         jpeg.replaceSubrange(frame + 5..<frame + 9, with: [0xEA, 0x60, 0xEA, 0x60])
         assertRejected(jpeg, name: "huge.jpg", mentioning: ["bad JPEG", "60000 x 60000 pixels is more than the limit"])

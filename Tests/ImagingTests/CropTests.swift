@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 
 final class CropTests: XCTestCase {
@@ -19,7 +20,7 @@ final class CropTests: XCTestCase {
         let boxes = [[1, 2, 3, 4], [0, 0, 7, 6], [-2, -1, 5, 4], [4, 3, 6, 6], [10, 10, 2, 2], [-5, -5, 2, 2]]
         // Odd and even margins (Python rounds halves to even), and crops larger than the image.
         let centreSizes = [[2, 3], [4, 4], [3, 3], [6, 1], [7, 6], [9, 8], [10, 3], [3, 11], [1, 1]]
-        let folder = try PythonReference.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("imaging")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         func json(_ value: [[Int]]) throws -> String {
             String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self)

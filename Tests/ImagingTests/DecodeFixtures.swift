@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// One encoded file and its expected decoding: Pillow's `Image.open(file).convert("RGB")`,
 /// except for 16-bit grey PNG (see the script).
@@ -19,7 +20,7 @@ private let fixtureFolder = FileManager.default.temporaryDirectory
 let decodeFixtures = Result<[DecodeFixture], any Error> {
     try FileManager.default.createDirectory(atPath: fixtureFolder, withIntermediateDirectories: true)
     atexit { try? FileManager.default.removeItem(atPath: fixtureFolder) }
-    let printed = try PythonReference.run(makeDecodeFixtures, [fixtureFolder, PythonReference.photos])
+    let printed = try PythonReference.run(makeDecodeFixtures, [fixtureFolder, TestFiles.photos])
     return try JSONDecoder().decode([DecodeFixture].self, from: Data(printed.utf8))
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 
 final class PNGEncodeTests: XCTestCase {
@@ -11,7 +12,7 @@ final class PNGEncodeTests: XCTestCase {
 
     func testWrittenPNGReadsBackInPillowAndHere() throws {
         let image = try photoCrop()
-        let folder = try PythonReference.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("imaging")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/out/crop.png"
         try image.writePNG(to: path)

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 
 final class ResizeTests: XCTestCase {
@@ -52,11 +53,11 @@ final class ResizeTests: XCTestCase {
             ("noise", 17, 11),          // a tiny image enlarged: edges dominate
             ("noise", 3, 2),
         ]
-        let folder = try PythonReference.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("imaging")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let specification = try JSONSerialization.data(withJSONObject: cases.map { [$0.photo, $0.width, $0.height] })
         let printed = try PythonReference.run(Self.resizeScript,
-                                              [folder, PythonReference.photos, String(decoding: specification, as: UTF8.self)])
+                                              [folder, TestFiles.photos, String(decoding: specification, as: UTF8.self)])
         let references = try JSONDecoder().decode([Reference].self, from: Data(printed.utf8))
         XCTAssertEqual(references.count, cases.count)
         for (size, reference) in zip(cases, references) {
@@ -81,12 +82,12 @@ final class ResizeTests: XCTestCase {
             np.asarray(prepared).tofile(os.path.join(out, photo + '.rgb'))
         """#
         let photos = ["chelsea.png", "coffee.png", "rocket.jpg", "camera.png"]
-        let folder = try PythonReference.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("imaging")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        _ = try PythonReference.run(script, [folder, PythonReference.photos] + photos)
+        _ = try PythonReference.run(script, [folder, TestFiles.photos] + photos)
         for photo in photos {
             let expected = try PythonReference.rawImage("\(folder)/\(photo).rgb", width: 224, height: 224)
-            let prepared = try decodeImage(at: "\(PythonReference.photos)/\(photo)")
+            let prepared = try decodeImage(at: "\(TestFiles.photos)/\(photo)")
                 .resized(shortSide: 256).centerCropped(width: 224, height: 224)
             let difference = maxAbsoluteDifference(prepared, expected)
             print("max |Resize(256) + CenterCrop(224) - torchvision on Pillow| for \(photo): \(difference)")

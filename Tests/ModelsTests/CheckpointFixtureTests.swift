@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import TestSupport
 import XCTest
 
 /// Small checkpoints written at test time by Tests/Reference/make_checkpoint_fixtures.py (no
@@ -8,8 +9,8 @@ final class CheckpointFixtureTests: XCTestCase {
     private var folder = ""
 
     override func setUpWithError() throws {
-        folder = try CheckpointTestFiles.temporaryFolder()
-        try CheckpointTestFiles.runPython("make_checkpoint_fixtures.py", [folder])
+        folder = try TestFiles.temporaryFolder("models")
+        try Python.runReference("make_checkpoint_fixtures.py", [folder])
     }
 
     override func tearDownWithError() throws {

@@ -1,13 +1,14 @@
 import ArrayFiles
 import Foundation
 import Models
+import TestSupport
 import XCTest
 
 /// The real torchvision / EfficientNet-Lite0 checkpoints, read natively and compared with the
 /// independent pure-python reader (Tests/Reference/torch_pickle.py).
 final class CheckpointTests: XCTestCase {
     func testMobileNetV2MatchesPythonReader() throws {
-        let path = try CheckpointTestFiles.realWeights("mobilenet_v2-b0353104.pth")
+        let path = try TestFiles.weights("mobilenet_v2-b0353104.pth")
         let weights = try TorchCheckpoint.load(path)
         XCTAssertEqual(weights.names.count, 314)
         XCTAssertEqual(weights.names.first, "features.0.0.weight")
@@ -20,7 +21,7 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testEfficientNetPermutedStridesMatchPythonReader() throws {
-        let path = try CheckpointTestFiles.realWeights("efficientnet-lite0-57934424.pth")
+        let path = try TestFiles.weights("efficientnet-lite0-57934424.pth")
         let weights = try TorchCheckpoint.load(path)
         let index = try CheckpointTestFiles.assertMatchesPythonReader(weights)
         // The comparison covers permuted layouts: the stem is stored HWIO behind strides.
@@ -31,9 +32,9 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testTruncatedRealFileIsRefusedNamingFile() throws {
-        let source = try CheckpointTestFiles.realWeights("mobilenet_v2-b0353104.pth")
+        let source = try TestFiles.weights("mobilenet_v2-b0353104.pth")
         let data = try XCTUnwrap(FileManager.default.contents(atPath: source))
-        let folder = try CheckpointTestFiles.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("models")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for (name, length) in [("cut-in-data.pth", 7_000_000), ("cut-in-pickle.pth", 20_000)] {
             let path = folder + "/" + name
@@ -47,7 +48,7 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testLookupErrorsSuggestNamesAndShowShapes() throws {
-        let weights = try TorchCheckpoint.load(try CheckpointTestFiles.realWeights("mobilenet_v2-b0353104.pth"))
+        let weights = try TorchCheckpoint.load(try TestFiles.weights("mobilenet_v2-b0353104.pth"))
         XCTAssertThrowsError(try weights.tensor("features.0.0.weigth")) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains(weights.path), message)
@@ -61,47 +62,8 @@ final class CheckpointTests: XCTestCase {
     }
 }
 
-/// Paths, the python references, and comparisons shared by the checkpoint tests.
+/// Comparisons with the python reader, shared by the checkpoint tests.
 enum CheckpointTestFiles {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let reference = repository.appendingPathComponent("Tests/Reference")
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    /// A weights file from `.deps/models`; missing means set-up was not run, which fails the test.
-    static func realWeights(_ name: String) throws -> String {
-        let path = repository.appendingPathComponent(".deps/models/\(name)").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw Failure(description: "\(path) is missing: run scripts/setup to fetch the model weights")
-        }
-        return path
-    }
-
-    static func temporaryFolder() throws -> String {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("atlas-checkpoint-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
-    /// Runs `python3 Tests/Reference/<script> arguments...`, failing with its stderr.
-    static func runPython(_ script: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", reference.appendingPathComponent(script).path] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "python3 \(script) \(arguments.joined(separator: " ")) failed: \(message)")
-        }
-    }
-
     struct IndexEntry: Decodable {
         let name: String
         let shape: [Int]
@@ -114,9 +76,9 @@ enum CheckpointTestFiles {
     @discardableResult
     static func assertMatchesPythonReader(_ weights: StateDict, file: StaticString = #filePath,
                                           line: UInt = #line) throws -> [IndexEntry] {
-        let folder = try temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("checkpoint")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try runPython("torch_pickle.py", ["dump", weights.path, folder])
+        try Python.runReference("torch_pickle.py", ["dump", weights.path, folder])
         let index = try JSONDecoder().decode([IndexEntry].self,
                                              from: Data(contentsOf: URL(fileURLWithPath: folder + "/index.json")))
         XCTAssertEqual(weights.names, index.map(\.name), file: file, line: line)
@@ -127,7 +89,7 @@ enum CheckpointTestFiles {
             XCTAssertEqual(tensor.dtype, entry.dtype, entry.name, file: file, line: line)
             let count = tensor.values.count
             guard offset + count <= expected.count else {
-                throw Failure(description: "python dump holds \(expected.count) values, fewer than the tensors need")
+                throw TestFailure("python dump holds \(expected.count) values, fewer than the tensors need")
             }
             if tensor.values != Array(expected[offset..<offset + count]) {
                 XCTFail("\(entry.name): values differ from torch_pickle.py's", file: file, line: line)

@@ -5,12 +5,13 @@ import Models
 import Optvis
 import Tensor
 import XCTest
+import TestSupport
 
 /// The Swift EfficientNet-Lite0 (oneDNN, batch norm folded, fixed "SAME" padding) against the
 /// independent float64 numpy reference, Tests/Reference/efficientnet_lite0.py, on real photos.
 final class EfficientNetLite0Tests: XCTestCase {
     private static let photos = ["chelsea", "coffee"].map {
-        CheckpointTestFiles.repository.appendingPathComponent(".deps/photos/skimage/\($0).png").path
+        TestFiles.photo("\($0).png")
     }
 
     /// Every block output and every ReLU6 layer inside a block, the stem and the head.
@@ -26,12 +27,12 @@ final class EfficientNetLite0Tests: XCTestCase {
     /// layer listing: names from the state dict, strides up to 32.
     func testMatchesNumpyReference() throws {
         let network = try ModelName.efficientNetLite0.load(
-            weightsAt: CheckpointTestFiles.realWeights("efficientnet-lite0-57934424.pth"))
-        let folder = try CheckpointTestFiles.temporaryFolder()
+            weightsAt: TestFiles.weights("efficientnet-lite0-57934424.pth"))
+        let folder = try TestFiles.temporaryFolder("models")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let crops = Self.photos.map { "\(folder)/crops/" + URL(fileURLWithPath: $0).lastPathComponent }
-        try CheckpointTestFiles.runPython("mobilenet_v2.py", ["--make-crops", "\(folder)/crops"] + Self.photos)
-        try CheckpointTestFiles.runPython("efficientnet_lite0.py", ["--weights", network.weightsPath, "--out",
+        try Python.runReference("mobilenet_v2.py", ["--make-crops", "\(folder)/crops"] + Self.photos)
+        try Python.runReference("efficientnet_lite0.py", ["--weights", network.weightsPath, "--out",
                                                                     "\(folder)/reference", "--resize", "none"] + crops)
         let input = try network.input(for: crops.map(decodeImage(at:)), names: crops, resizing: .none)
         let outputs = try network.forward(input, to: Self.comparedLayers + ["_fc", "probabilities"])
@@ -91,7 +92,7 @@ final class EfficientNetLite0Tests: XCTestCase {
     /// (`atlas paint --model efficientnet_lite0`), so its backward pass needs its own check.
     func testInputGradientMatchesFiniteDifferences() throws {
         let network = try ModelName.efficientNetLite0.load(
-            weightsAt: CheckpointTestFiles.realWeights("efficientnet-lite0-57934424.pth"))
+            weightsAt: TestFiles.weights("efficientnet-lite0-57934424.pth"))
         var random = SeededGenerator(seed: 12)
         // A photo, and a step of 2.5e-5: along the gradient's signs (every pixel moved) a step of
         // 1e-4 crosses enough ReLU6 kinks to be 1.9% off; at 2.5e-5 it is 0.04% off (on uniform

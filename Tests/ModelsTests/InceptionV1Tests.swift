@@ -4,6 +4,7 @@ import Models
 import Optvis
 import Tensor
 import XCTest
+import TestSupport
 
 /// InceptionV1 built from a random checkpoint with inception5h.pth's names and shapes (written
 /// by Tests/Reference/inception_v1.py, no torch needed: the real checkpoint cannot be fetched
@@ -15,8 +16,8 @@ final class InceptionV1Tests: XCTestCase {
 
     private func loadNetwork() throws -> (network: Network, folder: String) {
         if let loaded = Self.loaded { return loaded }
-        let folder = try CheckpointTestFiles.temporaryFolder()
-        try CheckpointTestFiles.runPython("inception_v1.py", ["--make-weights", "\(folder)/inception5h.pth", "--seed", "3"])
+        let folder = try TestFiles.temporaryFolder("models")
+        try Python.runReference("inception_v1.py", ["--make-weights", "\(folder)/inception5h.pth", "--seed", "3"])
         // No sha256 is known for inception5h.pth: verifying only checks that the file loads.
         let network = try ModelName.inceptionV1.load(weightsAt: "\(folder)/inception5h.pth")
         Self.loaded = (network, folder)
@@ -39,7 +40,7 @@ final class InceptionV1Tests: XCTestCase {
     func testMatchesNumpyReference() throws {
         let (network, folder) = try loadNetwork()
         let out = "\(folder)/reference"
-        try CheckpointTestFiles.runPython("inception_v1.py", ["--weights", network.weightsPath, "--out", out, "--size", "96"])
+        try Python.runReference("inception_v1.py", ["--weights", network.weightsPath, "--out", out, "--size", "96"])
         let images = try NPY.read("\(out)/images.npy")
         let plane = images.shape[2] * images.shape[3]
         let (mean, deviation) = (network.normalization.mean, network.normalization.standardDeviation)

@@ -5,6 +5,7 @@ import Models
 import Optvis
 import Tensor
 import XCTest
+import TestSupport
 
 /// Reverse mode through the real MobileNetV2 (weights from scripts/setup), and feature
 /// visualization through it.
@@ -15,13 +16,13 @@ final class MobileNetV2GradientTests: XCTestCase {
 
     private func network() throws -> Network {
         if let network = Self.loaded { return network }
-        let network = try ModelName.mobileNetV2.load(weightsAt: CheckpointTestFiles.realWeights("mobilenet_v2-b0353104.pth"))
+        let network = try ModelName.mobileNetV2.load(weightsAt: TestFiles.weights("mobilenet_v2-b0353104.pth"))
         Self.loaded = network
         return network
     }
 
     private static func photo(_ name: String, size: Int) throws -> Tensor {
-        let path = CheckpointTestFiles.repository.appendingPathComponent(".deps/photos/skimage/\(name)").path
+        let path = TestFiles.photo(name)
         let image = try decodeImage(at: path).resized(shortSide: size).centerCropped(width: size, height: size)
         let plane = size * size
         return try Tensor(shape: [1, 3, size, size], values: (0..<3 * plane).map { Float(image.pixels[$0 % plane * 3 + $0 / plane]) / 255 })
@@ -67,7 +68,7 @@ final class MobileNetV2GradientTests: XCTestCase {
     func testVisualizationExcitesItsChannelMoreThanPhotos() throws {
         let network = try network()
         let names = ["astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png", "rocket.jpg"]
-        let paths = names.map { CheckpointTestFiles.repository.appendingPathComponent(".deps/photos/skimage/\($0)").path }
+        let paths = names.map { TestFiles.photo($0) }
         let photos = try network.input(for: paths.map(decodeImage(at:)), names: paths, resizing: .torchvision)
         for layer in ["features.4.conv.0", "features.6", "features.13"] {
             let activation = try network.forward(photos, to: [layer])[0]
@@ -98,7 +99,7 @@ final class MobileNetV2GradientTests: XCTestCase {
         let network = try network()
         let layer = "features.13"
         let names = ["chelsea.png", "astronaut.png", "coffee.png", "motorcycle_left.png", "rocket.jpg"]
-        let paths = names.map { CheckpointTestFiles.repository.appendingPathComponent(".deps/photos/skimage/\($0)").path }
+        let paths = names.map { TestFiles.photo($0) }
         let photos = try network.forward(network.input(for: paths.map(decodeImage(at:)), names: paths, resizing: .torchvision),
                                          to: [layer])[0]
         let (height, width) = (photos.shape[2], photos.shape[3])
@@ -127,13 +128,13 @@ final class MobileNetV2GradientTests: XCTestCase {
         let result = try render(objective: .sum(classes.enumerated().map { .channel("classifier.1", $1, item: $0) }),
                                 parameterization: ParameterizedImage(width: 96, height: 96, batch: classes.count),
                                 transforms: standardTransforms(size: 96), steps: 128, model: network, seed: 2)
-        let folder = try CheckpointTestFiles.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("models")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for item in classes.indices {
             let image = try RGBImage.sheet(of: result.images.batchItems(item..<item + 1))
             XCTAssertEqual([image.width, image.height], [96, 96])
             try image.writePNG(to: folder + "/class-\(classes[item]).png")
-            try CheckpointTestFiles.runPython("mobilenet_v2.py", ["--weights", network.weightsPath, "--out", folder + "/\(item)",
+            try Python.runReference("mobilenet_v2.py", ["--weights", network.weightsPath, "--out", folder + "/\(item)",
                                                                   "--resize", "keep", folder + "/class-\(classes[item]).png"])
             let probabilities = try NPY.read(folder + "/\(item)/probs.npy").values
             let top = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!

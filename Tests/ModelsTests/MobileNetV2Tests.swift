@@ -3,13 +3,14 @@ import Foundation
 import Imaging
 import Models
 import Tensor
+import TestSupport
 import XCTest
 
 /// The Swift MobileNetV2 (oneDNN, batch norm folded) against the independent float64 numpy
 /// reference, Tests/Reference/mobilenet_v2.py, on real photos.
 final class MobileNetV2Tests: XCTestCase {
     private static let photos = ["chelsea", "coffee", "motorcycle_left", "astronaut"].map {
-        CheckpointTestFiles.repository.appendingPathComponent(".deps/photos/skimage/\($0).png").path
+        TestFiles.photo("\($0).png")
     }
 
     /// Loading (sha256, checkpoint, folding) takes seconds in a debug build: once for the class.
@@ -18,7 +19,7 @@ final class MobileNetV2Tests: XCTestCase {
 
     private func loadNetwork() throws -> Network {
         if let network = Self.loaded { return network }
-        let network = try ModelName.mobileNetV2.load(weightsAt: CheckpointTestFiles.realWeights("mobilenet_v2-b0353104.pth"))
+        let network = try ModelName.mobileNetV2.load(weightsAt: TestFiles.weights("mobilenet_v2-b0353104.pth"))
         Self.loaded = network
         return network
     }
@@ -32,11 +33,11 @@ final class MobileNetV2Tests: XCTestCase {
     /// preprocessing: the same top class as the reference on its crops.
     func testMatchesNumpyReference() throws {
         let network = try loadNetwork()
-        let folder = try CheckpointTestFiles.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("models")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let crops = Self.photos.map { "\(folder)/crops/" + URL(fileURLWithPath: $0).lastPathComponent }
-        try CheckpointTestFiles.runPython("mobilenet_v2.py", ["--make-crops", "\(folder)/crops"] + Self.photos)
-        try CheckpointTestFiles.runPython("mobilenet_v2.py", ["--weights", network.weightsPath, "--out", "\(folder)/reference",
+        try Python.runReference("mobilenet_v2.py", ["--make-crops", "\(folder)/crops"] + Self.photos)
+        try Python.runReference("mobilenet_v2.py", ["--weights", network.weightsPath, "--out", "\(folder)/reference",
                                                               "--resize", "none"] + crops)
         let input = try network.input(for: crops.map(decodeImage(at:)), names: crops, resizing: .none)
         let outputs = try network.forward(input, to: Self.comparedLayers + ["classifier.1", "probabilities"])
@@ -101,7 +102,7 @@ final class MobileNetV2Tests: XCTestCase {
         XCTAssertThrowsError(try network.input(for: [photo], names: ["chelsea.png"], resizing: .none)) { error in
             XCTAssertTrue("\(error)".contains("chelsea.png: image is 451x300") && "\(error)".contains("224x224"), "\(error)")
         }
-        let folder = try CheckpointTestFiles.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("models")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let impostor = "\(folder)/mobilenet_v2-b0353104.pth"
         try Data("not the weights".utf8).write(to: URL(fileURLWithPath: impostor))

@@ -1,5 +1,6 @@
 import Optvis
 import XCTest
+import TestSupport
 
 final class AdamTests: XCTestCase {
     /// TensorFlow's Adam update (training_ops ApplyAdam), written in numpy float32, over a few
@@ -28,7 +29,7 @@ final class AdamTests: XCTestCase {
             x = x - alpha * m / (np.sqrt(v) + eps)
         x.astype(f).tofile(d + "/out.bin")
         """
-        let reference = try runNumpy(script, arrays: [start, gradients.flatMap { $0 }])
+        let reference = try Python.numpy(script, arrays: [start, gradients.flatMap { $0 }])
         for (a, b) in zip(parameters, reference) { XCTAssertEqual(a, b, accuracy: 1e-6) }
         // The first step moves every parameter by the learning rate against its gradient's sign.
         var first = start

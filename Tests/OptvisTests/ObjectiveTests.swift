@@ -1,6 +1,7 @@
 import Optvis
 import Tensor
 import XCTest
+import TestSupport
 
 final class ObjectiveTests: XCTestCase {
     private let layer = "mixed"
@@ -170,7 +171,7 @@ final class ObjectiveTests: XCTestCase {
                for n in range(2)]
         np.array(out, dtype=np.float32).tofile(d + "/out.bin")
         """
-        let reference = try runNumpy(script, arrays: [image.values])
+        let reference = try Python.numpy(script, arrays: [image.values])
         for (a, b) in zip(values, reference) { XCTAssertEqual(a, b, accuracy: 1e-5 * b) }
         try checkObjectiveGradient(objective, image, at: .image, step: 0.1, tolerance: 1e-4, label: "boundary",
                                    coordinates: sampleCoordinates(100, of: image.count, using: &generator))

@@ -1,6 +1,7 @@
 import Optvis
 import Tensor
 import XCTest
+import TestSupport
 
 final class ParameterizationTests: XCTestCase {
     /// Lucid's fft_image written in numpy (spatial.py: rfft2d_freqs, scale, irfft2d, crop, /4),
@@ -32,7 +33,7 @@ final class ParameterizationTests: XCTestCase {
             out.append((np.fft.irfft2(spectrum, s=(h, 2 * (freqs.shape[1] - 1)))[:, :, :h, :w] / 4.0).ravel())
         np.concatenate(out).astype(np.float32).tofile(d + "/out.bin")
         """
-        let reference = try runNumpy(script, arrays: [parameters])
+        let reference = try Python.numpy(script, arrays: [parameters])
         XCTAssertEqual(reference.count, images.count)
         // A Float FFT of a few dozen terms against a Double one: errors of a few ulps of the
         // largest value.

@@ -1,6 +1,7 @@
 @testable import Optvis
 import Tensor
 import XCTest
+import TestSupport
 
 /// The pieces a painting's class terms are made of: the smooth resize, the cut-out region, the
 /// class objectives, and the band-limited upsampling of a Fourier image.

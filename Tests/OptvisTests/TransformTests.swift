@@ -1,6 +1,7 @@
 import Optvis
 import Tensor
 import XCTest
+import TestSupport
 
 final class TransformTests: XCTestCase {
     private func apply(_ transform: some ImageTransform, _ images: Tensor, seed: UInt64 = 1) throws -> (Tensor, Pullback) {
@@ -85,7 +86,7 @@ final class TransformTests: XCTestCase {
                rotate(img, 30 * np.pi / 180)]
         np.concatenate([o.ravel() for o in out]).astype(np.float32).tofile(d + "/out.bin")
         """
-        let reference = try runNumpy(script, arrays: [image.values])
+        let reference = try Python.numpy(script, arrays: [image.values])
         let ours = resizedUp.values + scaled.values + rotated.values
         XCTAssertEqual(ours.count, reference.count)
         // Float against Double bilinear weights: a few ulps of values of order 1.

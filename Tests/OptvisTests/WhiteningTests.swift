@@ -1,6 +1,7 @@
 import Optvis
 import Tensor
 import XCTest
+import TestSupport
 
 final class WhiteningTests: XCTestCase {
     /// S against numpy's inverse of the same regularised uncentred covariance.
@@ -23,7 +24,7 @@ final class WhiteningTests: XCTestCase {
         assert abs(ridge - 1e-6 * np.trace(g) / \(channels)) < 1e-6 * ridge
         np.linalg.inv(g + ridge * np.eye(\(channels))).astype(np.float32).tofile(d + "/out.bin")
         """
-        let reference = try runNumpy(script, arrays: [values, [Float(whitening.ridge)]])
+        let reference = try Python.numpy(script, arrays: [values, [Float(whitening.ridge)]])
         let largest = reference.map(abs).max()!
         for (a, b) in zip(whitening.matrix, reference) { XCTAssertEqual(a, b, accuracy: 1e-5 * largest) }
         // v S, written out.

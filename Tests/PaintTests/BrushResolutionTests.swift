@@ -3,16 +3,17 @@ import Imaging
 import Models
 import Paint
 import Palette
+import TestSupport
 import XCTest
 
 /// Brushes by position, class, photo and mix become the right vectors.
 final class BrushResolutionTests: XCTestCase {
     func testBrushesByPositionClassPhotoAndMix() throws {
-        let folder = try PaintTestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let palette = try PaintTestSupport.testPalette(in: folder + "/palette")
-        let photo = PaintTestSupport.photo("chelsea.png")
+        let photo = TestFiles.photo("chelsea.png")
         let canvas = try PaintTestSupport.canvas("""
             palette = "palette"
             grid = '''

@@ -1,6 +1,7 @@
 import Foundation
 import Paint
 import Palette
+import TestSupport
 import XCTest
 
 /// The canvas file: what parses, and every kind of error with its line and column.
@@ -8,7 +9,7 @@ final class CanvasParserTests: XCTestCase {
     private var folder = ""
 
     override func setUpWithError() throws {
-        folder = try PaintTestSupport.temporaryFolder()
+        folder = try TestFiles.temporaryFolder("paint")
     }
 
     override func tearDownWithError() throws {
@@ -143,7 +144,7 @@ final class CanvasParserTests: XCTestCase {
         let canvas = try PaintTestSupport.canvas("palette = \"p\"\ngrid = '''\nab\n'''\n[brushes]\na = { cell = [0, 0] }\n" + brush,
                                                  in: folder)
         do {
-            _ = try canvas.resolve(palette: palette, network: model == "mobilenet_v2" ? nil : try PaintTestSupport.network())
+            _ = try canvas.resolve(palette: palette, network: model == "mobilenet_v2" ? nil : try RealNetworks.mobileNetV2())
             XCTFail("expected an error")
         } catch let error as CanvasError {
             return error

@@ -4,6 +4,7 @@ import Imaging
 import Models
 import Paint
 import Palette
+import TestSupport
 import XCTest
 
 /// Painting a small canvas with brushes of real activations, judged by the independent float64
@@ -33,9 +34,9 @@ final class PaintFidelityTests: XCTestCase {
         """
 
     func testEachPaintedCellIsClosestToItsOwnBrushInTheReference() throws {
-        let folder = try PaintTestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let palette = try PaintTestSupport.testPalette(in: folder + "/palette")
         let canvas = try PaintTestSupport.canvas(Self.canvasText, in: folder).resolve(palette: palette, network: network)
         let painting = try paint(canvas, whitening: palette.whitening, network: network, options: PaintOptions(settings: canvas.canvas.settings))
@@ -43,7 +44,7 @@ final class PaintFidelityTests: XCTestCase {
         XCTAssertEqual([painting.image.width, painting.image.height], [128, 128])
         try painting.image.writePNG(to: folder + "/painted.png")
 
-        try PaintTestSupport.runPython("mobilenet_v2.py", ["--weights", network.weightsPath, "--out", folder + "/reference",
+        try Python.runReference("mobilenet_v2.py", ["--weights", network.weightsPath, "--out", folder + "/reference",
                                                             "--resize", "64x64", folder + "/painted.png"])
         let activation = try NPY.read(folder + "/reference/\(PaintTestSupport.layer).npy")
         XCTAssertEqual(activation.shape, [1, 96, 4, 4])
@@ -68,9 +69,9 @@ final class PaintFidelityTests: XCTestCase {
     }
 
     func testTheSameSeedPaintsTheSameImage() throws {
-        let folder = try PaintTestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let palette = try PaintTestSupport.testPalette(in: folder + "/palette")
         let canvas = try PaintTestSupport.canvas(Self.canvasText, in: folder).resolve(palette: palette, network: network)
         // The default schedule (class terms, coarse to fine) twice; cheaper settings for the rest

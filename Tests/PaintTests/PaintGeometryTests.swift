@@ -1,12 +1,13 @@
 import Foundation
 import Paint
+import TestSupport
 import XCTest
 
 /// Where a canvas lands in pixels and on the layer's grid: twice the canvas's scale by default,
 /// the layer's grid the canvas's at every size, and sizes that cannot be painted refused.
 final class PaintGeometryTests: XCTestCase {
     func testTheDefaultImageIsTwiceTheViewAndTheGridStaysTheCanvas() throws {
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let plain = try PaintGeometry(rows: 2, columns: 3, layer: "features.13", stride: 16, network: network)
         XCTAssertEqual([plain.cellPixels, plain.imageWidth, plain.imageHeight, plain.viewWidth, plain.viewHeight],
                        [32, 96, 64, 48, 32])
@@ -28,7 +29,7 @@ final class PaintGeometryTests: XCTestCase {
     }
 
     func testSizesThatCannotBePaintedAreRefused() throws {
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         func refusal(_ size: Int) -> String {
             do {
                 _ = try PaintGeometry(rows: 2, columns: 3, layer: "features.13", stride: 16, network: network, size: size)
@@ -46,9 +47,9 @@ final class PaintGeometryTests: XCTestCase {
     /// A size above the limit in a canvas's [settings] is an error at that line, before anything
     /// is painted or written.
     func testASizeFromTheCanvasIsRefusedAtItsLine() throws {
-        let folder = try PaintTestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let palette = try PaintTestSupport.syntheticPalette(in: folder + "/palette")
         let text = ["palette = \"palette\"", "grid = '''", "ab", "'''", "[brushes]", "a = { cell = [0, 0] }",
                     "b = { cell = [3, 3] }", "[settings]", "size = 5000"].joined(separator: "\n")

@@ -4,6 +4,7 @@ import Judge
 import Models
 import Paint
 import Palette
+import TestSupport
 import XCTest
 
 /// The judge: how a region is shown to a network, and what it reports of each brush.
@@ -19,9 +20,9 @@ final class PaintJudgementTests: XCTestCase {
     /// MobileNetV2 itself, the network the tests load) reads the cat photo's left half and ranks
     /// its class; the whole image too; a region outside the image is an error.
     func testTheJudgeReadsEachBrushsRegion() throws {
-        let folder = try PaintTestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let palette = try PaintTestSupport.syntheticPalette(in: folder + "/palette")
         let canvas = try PaintTestSupport.canvas("""
             palette = "palette"
@@ -36,7 +37,7 @@ final class PaintJudgementTests: XCTestCase {
         XCTAssertEqual(canvas.brushes.map(\.classIndex), [281, nil])
         XCTAssertEqual(canvas.region(ofBrush: 0), CellRegion(top: 0, left: 0, bottom: 2, right: 1))
 
-        let photo = try decodeImage(at: PaintTestSupport.photo("chelsea.png")).resized(shortSide: 64).centerCropped(width: 64, height: 64)
+        let photo = try decodeImage(at: TestFiles.photo("chelsea.png")).resized(shortSide: 64).centerCropped(width: 64, height: 64)
         let geometry = try PaintGeometry(rows: 2, columns: 2, layer: "features.13", stride: 16, network: network)
         let image = photo.resized(width: geometry.imageWidth, height: geometry.imageHeight)
         let judge = RegionJudge(network: network, labels: try ImageNetLabels.load())

@@ -6,36 +6,12 @@ import Optvis
 import Paint
 import Palette
 import Tensor
+import TestSupport
 import XCTest
 
-/// Files, the real network and a small palette made from real activations, for the Paint tests.
+/// A small palette made from real activations, and canvases, for the Paint tests.
 enum PaintTestSupport {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
     static let layer = "features.13"
-
-    static func photo(_ name: String) -> String {
-        repository.appendingPathComponent(".deps/photos/skimage/\(name)").path
-    }
-
-    static func temporaryFolder() throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("paint-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
-    /// Loading takes seconds in a debug build: once per process. XCTest runs tests one after
-    /// another on one thread, hence `nonisolated(unsafe)`.
-    nonisolated(unsafe) private static var loaded: Network?
-
-    static func network() throws -> Network {
-        if let loaded { return loaded }
-        let weights = repository.appendingPathComponent(".deps/models/mobilenet_v2-b0353104.pth").path
-        guard FileManager.default.fileExists(atPath: weights) else { throw XCTSkip("no weights at \(weights): run scripts/setup") }
-        let network = try ModelName.mobileNetV2.load(weightsAt: weights, verify: false)
-        loaded = network
-        return network
-    }
 
     /// The palette cells of `testPalette`: (column, row, ImageNet class, label, photo) on a 4x4
     /// atlas whose other cells were "dropped".
@@ -48,8 +24,8 @@ enum PaintTestSupport {
     /// positions of three photos (coffee, a cat, a rocket), whitened by every position of the
     /// three, written into `folder`.
     static func testPalette(in folder: String, model: String = "mobilenet_v2") throws -> Palette {
-        let network = try network()
-        let images = try cells.map { try decodeImage(at: photo($0.photo)) }
+        let network = try RealNetworks.mobileNetV2()
+        let images = try cells.map { try decodeImage(at: TestFiles.photo($0.photo)) }
         let input = try network.input(for: images, names: cells.map(\.photo), resizing: .torchvision)
         let activation = try network.forward(input, to: [layer])[0]
         let (count, channels, side) = (activation.shape[0], activation.shape[1], activation.shape[2])
@@ -110,21 +86,4 @@ enum PaintTestSupport {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return try Canvas.load(path)
     }
-
-    /// Runs a script of Tests/Reference with python3; fails with its stderr.
-    static func runPython(_ script: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repository.appendingPathComponent("Tests/Reference/\(script)").path] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PaintError("python3 \(script) \(arguments.joined(separator: " ")) failed: \(message)")
-        }
-    }
 }
-

@@ -3,16 +3,17 @@ import Foundation
 import Imaging
 import Models
 import Palette
+import TestSupport
 import XCTest
 
 /// `atlas patch-test`'s library call: which photos are patched, where the patch goes, and the
 /// errors.
 final class PatchTestTests: XCTestCase {
     func testPatchesGoToTheirCornerAndOnlyEligiblePhotosArePatched() throws {
-        let folder = try PaintTestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let network = try PaintTestSupport.network()
-        let photos = ["chelsea.png", "coffee.png", "rocket.jpg"].map(PaintTestSupport.photo)
+        let network = try RealNetworks.mobileNetV2()
+        let photos = ["chelsea.png", "coffee.png", "rocket.jpg"].map(TestFiles.photo)
         var skipped: [String] = []
         // Target: the cat photo's top-1, so only the other two are patched; a file that is not an
         // image is reported and skipped.

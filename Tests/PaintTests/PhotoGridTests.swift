@@ -2,17 +2,18 @@ import Analysis
 import Foundation
 import Paint
 import Palette
+import TestSupport
 import XCTest
 
 /// `atlas grid`'s library call: one photo's activation grid, its icons, its reading as palette
 /// cells and the canvas that repaints the reading.
 final class PhotoGridTests: XCTestCase {
     func testTheGridReadsEachPositionAsItsNearestCellAndWritesACanvas() throws {
-        let folder = try PaintTestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let palette = try PaintTestSupport.testPalette(in: folder + "/palette")
-        let photo = PaintTestSupport.photo("chelsea.png")
+        let photo = TestFiles.photo("chelsea.png")
         var reported: [Int] = []
         let grid = try PhotoActivationGrid(photo: photo, layer: PaintTestSupport.layer, network: network, palette: palette,
                                            iconSize: 16, steps: 2, batch: 98) { done, _ in reported.append(done) }
@@ -54,10 +55,10 @@ final class PhotoGridTests: XCTestCase {
     }
 
     func testALayerWithoutAGridOrAPaletteOfAnotherLayerIsAnError() throws {
-        let folder = try PaintTestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let network = try PaintTestSupport.network()
-        let photo = PaintTestSupport.photo("chelsea.png")
+        let network = try RealNetworks.mobileNetV2()
+        let photo = TestFiles.photo("chelsea.png")
         XCTAssertThrowsError(try PhotoActivationGrid(photo: photo, layer: "classifier.1", network: network, palette: nil)) { error in
             XCTAssertTrue("\(error)".contains("no spatial grid"), "\(error)")
         }

@@ -2,6 +2,7 @@ import Dataset
 import Foundation
 import Paint
 import Palette
+import TestSupport
 import XCTest
 
 /// Every canvas in `canvases/` parses and resolves against the palette it names (the shipped
@@ -11,8 +12,8 @@ import XCTest
 /// copy of the repository's layout instead.
 final class ShippedCanvasTests: XCTestCase {
     func testEveryShippedCanvasResolvesAgainstItsPalette() throws {
-        let repository = PaintTestSupport.repository
-        let root = try PaintTestSupport.temporaryFolder()
+        let repository = TestFiles.repository
+        let root = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let files = FileManager.default
         for name in ["canvases", "palettes"] {
@@ -23,13 +24,13 @@ final class ShippedCanvasTests: XCTestCase {
         if files.fileExists(atPath: demo + "/" + DemoSet.manifestName) {
             try files.createSymbolicLink(atPath: root + "/data/demo", withDestinationPath: demo)
         } else {
-            let sources = DemoSources(scikitImagePhotos: repository.appendingPathComponent(".deps/photos/skimage").path)
+            let sources = DemoSources(scikitImagePhotos: TestFiles.photos)
             _ = try DemoSet(sources: sources).write(to: root + "/data/demo")
         }
         let folder = URL(fileURLWithPath: root + "/canvases")
         let names = try files.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".canvas") }.sorted()
         XCTAssertGreaterThanOrEqual(names.count, 6, "\(names)")
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         for name in names {
             let canvas = try Canvas.load(folder.appendingPathComponent(name).path)
             let resolved = try canvas.resolve(palette: try canvas.loadPalette(), network: network)

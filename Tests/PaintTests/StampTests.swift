@@ -3,6 +3,7 @@ import Imaging
 import Models
 import Paint
 import Palette
+import TestSupport
 import XCTest
 
 /// Stamps: a block of a photo's activations, placed block by block, and painted as an
@@ -11,7 +12,7 @@ final class StampTests: XCTestCase {
     private var folder = ""
 
     override func setUpWithError() throws {
-        folder = try PaintTestSupport.temporaryFolder()
+        folder = try TestFiles.temporaryFolder("paint")
     }
 
     override func tearDownWithError() throws {
@@ -25,9 +26,9 @@ final class StampTests: XCTestCase {
     }
 
     func testEachBlockTakesThePhotosVectorsAtTheSameOffsets() throws {
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let palette = try PaintTestSupport.testPalette(in: folder + "/palette")
-        let photo = PaintTestSupport.photo("chelsea.png")
+        let photo = TestFiles.photo("chelsea.png")
         let canvas = try PaintTestSupport.canvas("""
             palette = "palette"
             grid = '''
@@ -55,13 +56,13 @@ final class StampTests: XCTestCase {
     }
 
     func testARegionOutsideThePhotosGridIsAnErrorAtTheRegion() throws {
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let palette = try PaintTestSupport.testPalette(in: folder + "/palette")
         let canvas = try PaintTestSupport.canvas("""
             palette = "palette"
             grid = 'sss'
             [brushes]
-            s = { stamp = "\(PaintTestSupport.photo("chelsea.png"))", region = [13, 12, 14, 15] }
+            s = { stamp = "\(TestFiles.photo("chelsea.png"))", region = [13, 12, 14, 15] }
             """, in: folder)
         XCTAssertThrowsError(try canvas.resolve(palette: palette, network: network)) { error in
             let error = error as? CanvasError
@@ -77,7 +78,7 @@ final class StampTests: XCTestCase {
     /// A stamp of the cat's face, painted alone: each cell ends closest to its own vector among
     /// the block's sixteen, so the arrangement is painted, not a texture of their mean.
     func testAStampPaintsItsArrangement() throws {
-        let network = try PaintTestSupport.network()
+        let network = try RealNetworks.mobileNetV2()
         let palette = try PaintTestSupport.testPalette(in: folder + "/palette")
         let canvas = try PaintTestSupport.canvas("""
             palette = "palette"
@@ -88,7 +89,7 @@ final class StampTests: XCTestCase {
             ssss
             '''
             [brushes]
-            s = { stamp = "\(PaintTestSupport.photo("chelsea.png"))", region = [3, 5, 7, 9] }
+            s = { stamp = "\(TestFiles.photo("chelsea.png"))", region = [3, 5, 7, 9] }
             """, in: folder).resolve(palette: palette, network: network)
         let options = PaintOptions(steps: 64, size: 64, whiten: false, classWeight: 0)
         let painting = try paint(canvas, whitening: palette.whitening, network: network, options: options)

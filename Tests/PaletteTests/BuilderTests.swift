@@ -4,12 +4,13 @@ import Collect
 import Foundation
 import Imaging
 import Palette
+import TestSupport
 import XCTest
 
 /// The whole build on a synthetic collection of a 4-channel linear "layer", with 2-step icons.
 final class BuilderTests: XCTestCase {
     func testBuildWritesAPaletteAndResumesIcons() throws {
-        let folder = try temporaryFolder(self)
+        let folder = try TestFiles.temporaryFolder("palette", removedAfter: self)
         let samples = try syntheticSamples(clusters: 3, perCluster: 40, channels: 4)
         var options = PaletteBuildOptions()
         (options.grid, options.minDensity, options.neighbors, options.iconSize, options.steps, options.batch) = (4, 5, 8, 16, 2, 4)
@@ -80,7 +81,7 @@ final class ClassAtlasTests: XCTestCase {
     }
 
     func testAClassAtlasIsAPaletteOfItsSamples() throws {
-        let folder = try temporaryFolder(self)
+        let folder = try TestFiles.temporaryFolder("palette", removedAfter: self)
         let samples = try syntheticSamples(clusters: 3, perCluster: 40, channels: 4)
         let linear = try SampleSet(header: CollectionHeader(copying: samples.header, layer: "linear"), activations: samples.activations,
                                    classes: samples.classes, attributions: samples.attributions, origins: samples.origins)

@@ -3,6 +3,7 @@ import Collect
 import Optvis
 import Palette
 import Tensor
+import TestSupport
 import XCTest
 
 final class PaletteFileTests: XCTestCase {
@@ -39,7 +40,7 @@ final class PaletteFileTests: XCTestCase {
     }
 
     func testWriteLoadRoundTripAndClassAttributions() throws {
-        let folder = try temporaryFolder(self)
+        let folder = try TestFiles.temporaryFolder("palette", removedAfter: self)
         let plan = try plan()
         let palette = try plan.palette(in: folder)
         try palette.write()
@@ -58,7 +59,7 @@ final class PaletteFileTests: XCTestCase {
     }
 
     func testMismatchedModelOrLayerIsRefused() throws {
-        let folder = try temporaryFolder(self)
+        let folder = try TestFiles.temporaryFolder("palette", removedAfter: self)
         try plan().palette(in: folder).write()
         let palette = try Palette.load(folder)
         XCTAssertNoThrow(try palette.check(model: "mobilenet_v2", layer: "features.13", weightsSHA256: "abc123"))

@@ -1,5 +1,6 @@
 import Imaging
 import Palette
+import TestSupport
 import XCTest
 
 final class PictureTests: XCTestCase {
@@ -38,9 +39,8 @@ final class PictureTests: XCTestCase {
 /// side, with the class's attribution as each icon's opacity.
 final class AtlasComparisonTests: XCTestCase {
     func testShippedPalettesSideBySide() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let palettes = try ["features.6", "features.13"].map {
-            try Palette.load(root.appendingPathComponent("palettes/mobilenet_v2/\($0)").path)
+            try Palette.load(TestFiles.path("palettes/mobilenet_v2/\($0)"))
         }
         let comparison = try AtlasComparison(palettes: palettes, side: 200, focus: (index: 1, label: "goldfish"))
         XCTAssertEqual(comparison.pictures.map(\.side), [200, 200])

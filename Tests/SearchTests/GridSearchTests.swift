@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import Optvis
 import Search
+import TestSupport
 import XCTest
 
 /// Scoring, placement, free cells, scales and self-retrieval.
@@ -106,7 +107,7 @@ final class GridSearchTests: XCTestCase {
     /// 3x3 regions cut at random from photos' float32 grids find their photo first at the place
     /// and scale they came from (int8 index of 8 random photos at two scales).
     func testSelfRetrieval() throws {
-        let folder = try SearchFixtures.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder("search")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let paths = try (0..<8).map { number -> String in
             let path = folder + "/\(number).png"

@@ -2,6 +2,7 @@ import ArrayFiles
 import Foundation
 import Imaging
 import Search
+import TestSupport
 import XCTest
 
 /// Building, reading, appending to and resuming an index on disk, with a pixel grid source.
@@ -9,7 +10,7 @@ final class IndexFolderTests: XCTestCase {
     private var folder = ""
 
     override func setUpWithError() throws {
-        folder = try SearchFixtures.temporaryFolder()
+        folder = try TestFiles.temporaryFolder("search")
         try FileManager.default.createDirectory(atPath: folder + "/photos", withIntermediateDirectories: true)
     }
 

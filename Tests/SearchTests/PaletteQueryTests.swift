@@ -3,6 +3,7 @@ import Foundation
 import Paint
 import Palette
 import Search
+import TestSupport
 import XCTest
 
 /// Brush queries from a palette, and the palette check against an index's origin.
@@ -10,7 +11,7 @@ final class PaletteQueryTests: XCTestCase {
     private var folder = ""
 
     override func setUpWithError() throws {
-        folder = try SearchFixtures.temporaryFolder()
+        folder = try TestFiles.temporaryFolder("search")
     }
 
     override func tearDownWithError() throws {

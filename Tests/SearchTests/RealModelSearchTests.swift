@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import Models
 import Search
+import TestSupport
 import XCTest
 
 /// The one test on MobileNetV2: an index of three photos at features.13, searched with 3x3
@@ -9,12 +10,9 @@ import XCTest
 final class RealModelSearchTests: XCTestCase {
     func testSelfRetrievalWithMobileNetV2() throws {
         let model = ModelName.mobileNetV2
-        guard let weights = try? model.weightsFile.defaultPath(), let sha256 = model.weightsFile.sha256,
-              let photos = AtlasHome.folder(holding: ".deps/photos/skimage") else {
-            throw XCTSkip("needs scripts/setup's weights and photos")
-        }
-        let paths = ["astronaut.png", "chelsea.png", "coffee.png"].map { photos + "/.deps/photos/skimage/" + $0 }
-        let folder = try SearchFixtures.temporaryFolder()
+        let weights = try TestFiles.weights("mobilenet_v2-b0353104.pth"), sha256 = try XCTUnwrap(model.weightsFile.sha256)
+        let paths = ["astronaut.png", "chelsea.png", "coffee.png"].map(TestFiles.photo)
+        let folder = try TestFiles.temporaryFolder("search")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let source = try NetworkGridSource(network: model.load(weightsAt: weights), layer: "features.13",
                                            weightsSHA256: sha256)

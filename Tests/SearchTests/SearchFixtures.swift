@@ -46,14 +46,8 @@ final class PixelGridSource: ActivationGridSource {
     }
 }
 
-/// Temporary folders and random photos.
+/// Random photos.
 enum SearchFixtures {
-    static func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "search-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     /// A photo of random 4x4-pixel blocks (so every grid cell differs), written as PNG.
     static func writeRandomPhoto(to path: String, width: Int, height: Int, seed: UInt64) throws {
         var generator = SeededGenerator(seed: seed)

@@ -4,12 +4,12 @@ import Tensor
 import XCTest
 
 /// Random tensors for tests, from a seeded generator.
-func randomTensor(_ shape: [Int], sd: Float = 1, mean: Float = 0, using generator: inout SeededGenerator) throws -> Tensor {
+public func randomTensor(_ shape: [Int], sd: Float = 1, mean: Float = 0, using generator: inout SeededGenerator) throws -> Tensor {
     try Tensor(shape: shape, values: generator.normal(count: shape.reduce(1, *), sd: sd).map { $0 + mean })
 }
 
 /// sum_i a_i b_i in Double.
-func dot(_ a: [Float], _ b: [Float]) -> Double {
+public func dot(_ a: [Float], _ b: [Float]) -> Double {
     zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) }
 }
 
@@ -19,7 +19,7 @@ func dot(_ a: [Float], _ b: [Float]) -> Double {
 /// The error of a central difference is about h^2 |f'''| / 6 (truncation) plus eps_f |L| / h
 /// (Float rounding of f's outputs, eps_f ~ 6e-8); `tolerance` is relative to the largest gradient
 /// component, and callers pick h and tolerance for their function (see each test).
-func checkGradient(
+public func checkGradient(
     at x: [Float], step h: Float, tolerance: Double,
     _ function: ([Float]) throws -> [Float],
     cotangent: [Float], analytic: [Float], coordinates: [Int]? = nil, label: String = "",
@@ -45,34 +45,36 @@ func checkGradient(
     XCTAssertGreaterThan(scale, 1e-6, "\(label): the gradient checked is not all zero", file: file, line: line)
 }
 
-/// Runs a python3 script with numpy, passing `arrays` as raw little-endian float32 files
-/// (`arg0.bin`, ...) in a temporary folder given as argv[1]; returns the float32 values the
-/// script writes to `out.bin` there.
-func runNumpy(_ script: String, arrays: [[Float]]) throws -> [Float] {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("optvis-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    for (i, array) in arrays.enumerated() {
-        try array.withUnsafeBufferPointer { Data(buffer: $0) }.write(to: folder.appendingPathComponent("arg\(i).bin"))
-    }
-    let scriptFile = folder.appendingPathComponent("script.py")
-    try script.write(to: scriptFile, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", scriptFile.path, folder.path]
-    let errors = Pipe()
-    process.standardError = errors
-    try process.run()
-    process.waitUntilExit()
-    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    guard process.terminationStatus == 0 else { throw OptvisError("numpy reference failed: \(message)") }
-    let data = try Data(contentsOf: folder.appendingPathComponent("out.bin"))
-    return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-}
-
 /// `count` distinct coordinates below `size`, drawn from `generator`.
-func sampleCoordinates(_ count: Int, of size: Int, using generator: inout SeededGenerator) -> [Int] {
+public func sampleCoordinates(_ count: Int, of size: Int, using generator: inout SeededGenerator) -> [Int] {
     var chosen = Set<Int>()
     while chosen.count < min(count, size) { chosen.insert(generator.index(below: size)) }
     return chosen.sorted()
+}
+
+/// Checks `gradient`, the derivative of `loss` at `image`, against central differences (`step`,
+/// 1e-4 by default) along three directions, within `tolerance` relative. Random directions carry almost none
+/// of the gradient (their derivative is ~1/sqrt(n) of its norm and drowns in rounding), so each
+/// mixes the gradient's own direction with noise: the steepest ascent, its signs with random
+/// sizes, half of it plus noise.
+public func assertGradientMatchesCentralDifferences(_ gradient: Tensor, at image: Tensor, using random: inout SeededGenerator,
+                                             label: String, tolerance: Double = 0.01, step: Float = 1e-4,
+                                             loss: (Tensor) throws -> Double) throws {
+    let largest = gradient.values.map(abs).max()!
+    XCTAssertGreaterThan(largest, 0, label)
+    let directions: [[Float]] = [
+        gradient.values.map { $0 / largest },
+        gradient.values.map { ($0 > 0 ? 1 : -1) * Float.random(in: 0...1, using: &random) },
+        gradient.values.map { 0.5 * $0 / largest + Float.random(in: -1...1, using: &random) },
+    ]
+    for (trial, direction) in directions.enumerated() {
+        let analytic = zip(gradient.values, direction).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        func moved(_ sign: Float) throws -> Tensor {
+            try Tensor(shape: image.shape, values: zip(image.values, direction).map { $0 + sign * step * $1 })
+        }
+        let numeric = (try loss(moved(1)) - loss(moved(-1))) / (2 * Double(step))
+        print("\(label), direction \(trial): analytic \(analytic), finite difference \(numeric), "
+            + "relative error \(abs(analytic - numeric) / abs(numeric))")
+        XCTAssertEqual(analytic, numeric, accuracy: tolerance * abs(numeric), "\(label), direction \(trial)")
+    }
 }
