@@ -17,10 +17,9 @@ public struct NPYArray: Equatable, Sendable {
 }
 
 /// A `.npy` file that cannot be read, with the reason.
-public struct NPYError: Error, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-    public var description: String { "\(path): \(reason)" }
+public struct NPYError: FileProblem {
+    public let file: String
+    public let problem: String
 }
 
 /// Reading and writing numpy's `.npy` format (version 1-3), float32, float64, float16, integer
@@ -28,14 +27,14 @@ public struct NPYError: Error, CustomStringConvertible {
 public enum NPY {
     public static func read(_ path: String) throws -> NPYArray {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw NPYError(path: path, reason: "cannot read the file")
+            throw NPYError(file: path, problem: "cannot read the file")
         }
         return try decode(data, path: path)
     }
 
     public static func decode(_ data: Data, path: String = "<data>") throws -> NPYArray {
         let bytes = [UInt8](data)
-        func fail(_ reason: String) -> NPYError { NPYError(path: path, reason: reason) }
+        func fail(_ reason: String) -> NPYError { NPYError(file: path, problem: reason) }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
             throw fail("not a .npy file (no \\x93NUMPY magic)")
         }
@@ -105,11 +104,11 @@ public enum NPY {
 
     private static func field(_ name: String, in header: String, path: String) throws -> String {
         guard let range = header.range(of: "'\(name)':") else {
-            throw NPYError(path: path, reason: "header has no '\(name)'")
+            throw NPYError(file: path, problem: "header has no '\(name)'")
         }
         var rest = header[range.upperBound...].drop(while: { $0 == " " })
         if rest.first == "(" {
-            guard let close = rest.firstIndex(of: ")") else { throw NPYError(path: path, reason: "bad \(name)") }
+            guard let close = rest.firstIndex(of: ")") else { throw NPYError(file: path, problem: "bad \(name)") }
             return String(rest[...close])
         }
         rest = rest.prefix(while: { $0 != "," && $0 != "}" })

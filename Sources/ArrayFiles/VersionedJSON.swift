@@ -13,23 +13,56 @@ extension VersionedJSON {
     public static func read(from path: String, kind: String) throws -> Self? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw VersionedJSONError("\(path): cannot read the \(kind)")
+            throw VersionedJSONError(file: path, problem: "cannot read the \(kind)")
         }
         let value: Self
         do {
             value = try JSONDecoder().decode(Self.self, from: data)
         } catch {
-            throw VersionedJSONError("\(path): not a \(kind): \(error)")
+            throw VersionedJSONError(file: path, problem: "not a \(kind): \(Self.explain(error))")
         }
         guard value.format == currentFormat else {
-            throw VersionedJSONError("\(path): format '\(value.format)', expected '\(currentFormat)'")
+            throw VersionedJSONError(file: path, problem: "format '\(value.format)', expected '\(currentFormat)'")
         }
         return value
+    }
+
+    /// A decoding error in words: the key path and what was expected there, not Foundation's dump.
+    static func explain(_ error: Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return keys.isEmpty ? "the top level" : "'" + keys.drop { $0 == "." } + "'"
+        }
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            let place = context.codingPath.isEmpty ? "" : " in \(path(context))"
+            return "missing key '\(key.stringValue)'\(place)"
+        case DecodingError.typeMismatch(let type, let context):
+            return "\(path(context)): expected \(describe(type))"
+        case DecodingError.valueNotFound(let type, let context):
+            return "\(path(context)): expected \(describe(type)), got null"
+        case DecodingError.dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context)): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type, is UInt64.Type, is Int64.Type: return "an integer"
+        case is Double.Type, is Float.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        default:
+            let name = "\(type)"
+            return name.hasPrefix("Array") ? "an array" : name.hasPrefix("Dictionary") ? "an object" : "a \(name)"
+        }
     }
 }
 
 /// A versioned JSON file that could not be read.
-public struct VersionedJSONError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+public struct VersionedJSONError: FileProblem {
+    public let file: String
+    public let problem: String
 }

@@ -12,7 +12,7 @@ struct ClassifyBenchmark: ParsableCommand {
 
     @OptionGroup var anchorOptions: TorchAnchorOptions
 
-    @Option(help: "Timing length per batch size, in seconds.")
+    @Option(parsing: .unconditional, help: "Timing length per batch size, in seconds.")
     var seconds = 3.0
 
     func run() throws {

@@ -40,7 +40,7 @@ struct LayoutBenchmarkTable: ParsableCommand {
     @Flag(help: "Run only our layouts.")
     var noAnchors = false
 
-    @Option(help: "Random seed for every layout.")
+    @Option(parsing: .unconditional, help: "Random seed for every layout.")
     var seed = 0
 
     func run() throws {

@@ -24,7 +24,7 @@ struct PaintBenchmark: ParsableCommand {
     @Option(help: "Optimisation steps.")
     var steps = PaintOptions.defaultSteps
 
-    @Option(help: "The image's longer side (default: the painter's).")
+    @Option(parsing: .unconditional, help: "The image's longer side (default: the painter's).")
     var size: Int?
 
     @OptionGroup var anchorOptions: TorchAnchorOptions
@@ -59,12 +59,44 @@ struct PaintBenchmark: ParsableCommand {
         print(String(format: "  %dx%d px: load and check weights, palette, canvas %.1f s; paint %.1f s (%.2f steps/s); "
                      + "evaluate and judge %.1f s; total %.1f s", painting.geometry.imageWidth, painting.geometry.imageHeight,
                      load, painted, rate, judged, load + painted + judged) + "; load average after: \(Self.loadAverage())")
+        if let command = try timeTheCommand() {
+            print(String(format: "  `atlas paint` as a user runs it (start, weights checked, painting, judge, PNG and sheet written): "
+                         + "%.1f s, %.1f s more than the painting alone", command, command - painted))
+        }
         guard !anchorOptions.noAnchor else { return }
         let anchor = try TorchAnchor.run(script: "Benchmarks/anchors/torch_visualize.py",
                                          arguments: ["--threads", "\(anchorOptions.threads)", "--steps", "10"], as: TorchResult.self)
         print(String(format: "  PyTorch (torch %@) feature visualization to features.13, batch 1 at 224 px: %.2f steps/s; "
                      + "a painting step costs %.2f of its steps", anchor.torch, anchor.batch1_224px_steps_per_s,
                      anchor.batch1_224px_steps_per_s / rate))
+    }
+
+    /// Wall-clock seconds of the `atlas` executable beside this one painting the same canvas with
+    /// the same settings into a temporary folder; nil when there is no such executable.
+    private func timeTheCommand() throws -> Double? {
+        let atlas = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("atlas").path
+        guard FileManager.default.isExecutableFile(atPath: atlas) else {
+            print("  (no atlas executable beside atlas-bench: the command's own time is not measured)")
+            return nil
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atlas-bench-paint-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: atlas)
+        process.arguments = ["paint", canvas, "-o", folder + "/painting.png", "--steps", "\(steps)",
+                             "--threads", "\(anchorOptions.threads)"] + (size.map { ["--size", "\($0)"] } ?? [])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let start = ContinuousClock.now
+        try process.run()
+        process.waitUntilExit()
+        let elapsed = ContinuousClock.now - start
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("atlas \(process.arguments!.joined(separator: " ")) failed with status \(process.terminationStatus)")
+        }
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     private struct TorchResult: Decodable {

@@ -45,7 +45,7 @@ struct PaintQualityBenchmark: ParsableCommand {
     @Option(help: "Optimisation steps per painting.")
     var steps = PaintOptions.defaultSteps
 
-    @Option(help: "The image's longer side (default: the painter's).")
+    @Option(parsing: .unconditional, help: "The image's longer side (default: the painter's).")
     var size: Int?
 
     @OptionGroup(title: "Techniques") var techniques: PaintTechniqueOptions

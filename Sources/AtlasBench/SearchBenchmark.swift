@@ -32,16 +32,16 @@ struct SearchBenchmark: ParsableCommand {
     @Option(help: "Images in the speed index (made from random crops and flips of the photos' grids).")
     var speedImages = 10_000
 
-    @Option(help: "Random 3x3 regions for self-retrieval.")
+    @Option(parsing: .unconditional, help: "Random 3x3 regions for self-retrieval.")
     var regions = 500
 
-    @Option(help: "Timing length per query kind, in seconds.")
+    @Option(parsing: .unconditional, help: "Timing length per query kind, in seconds.")
     var seconds = 3.0
 
-    @Option(help: "Compute threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
 
-    @Option(help: "The seed of the random regions and crops.")
+    @Option(parsing: .unconditional, help: "The seed of the random regions and crops.")
     var seed: UInt64 = 1
 
     func run() throws {

@@ -14,7 +14,7 @@ struct VisualizeBenchmark: ParsableCommand {
 
     @OptionGroup var anchorOptions: TorchAnchorOptions
 
-    @Option(help: "Timed steps per configuration (after 3 warm-up steps).")
+    @Option(parsing: .unconditional, help: "Timed steps per configuration (after 3 warm-up steps).")
     var steps = 10
 
     private static let layer = "features.13"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Tensor
 
 /// `atlas`: activation atlases, concept palettes and painting for image classifiers.
@@ -16,9 +17,18 @@ struct Atlas: ParsableCommand {
                       CollectCommand.self, LayoutCommand.self, PaletteCommand.self, RenderCommand.self,
                       CanvasCommand.self, PaintCommand.self, IndexCommand.self, SearchCommand.self, GridCommand.self, PatchTestCommand.self, CompareCommand.self])
 
-    /// Tunes the process (`ProcessTuning`), then parses the arguments and runs the command.
+    /// Tunes the process (`ProcessTuning`), then parses the arguments and runs the command;
+    /// errors end as `ErrorReport` says.
     static func main() {
         ProcessTuning.apply()
-        main(nil)
+        // A closed pipe on standard output is a write error to report (EPIPE), not a signal.
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            try ErrorReport.flushStandardOutput()
+        } catch {
+            ErrorReport.exit(with: error, command: self)
+        }
     }
 }

@@ -28,7 +28,7 @@ struct CanvasCommand: ParsableCommand {
         @Option(help: "The grid, ROWSxCOLUMNS (14x14 is 224 px at a stride-16 layer).")
         var grid: GridSize = GridSize(rows: 14, columns: 14)
 
-        @Option(help: "How many of the palette's cells to list as brushes.")
+        @Option(parsing: .unconditional, help: "How many of the palette's cells to list as brushes.")
         var brushes = 24
 
         @Option(name: .shortAndLong, help: "The canvas file to write.")
@@ -114,6 +114,9 @@ struct GridSize: ExpressibleByArgument {
               rows <= 256, columns <= 256 else { return nil }
         (self.rows, self.columns) = (rows, columns)
     }
+
+    /// How `--help` shows the default: as it is typed.
+    var defaultValueDescription: String { "\(rows)x\(columns)" }
 }
 
 /// `target` as a path relative to the folder of the file `file` (both relative to the current

@@ -24,7 +24,7 @@ struct ClassifyCommand: ParsableCommand {
     @Argument(help: "Image files, or folders searched (at any depth) for PNG, JPEG and WebP files.")
     var images: [String]
 
-    @Option(help: "Classes to print per image.")
+    @Option(parsing: .unconditional, help: "Classes to print per image.")
     var top = 5
 
     @Flag(help: "Print one JSON object per image per line.")
@@ -35,7 +35,7 @@ struct ClassifyCommand: ParsableCommand {
 
     @OptionGroup var network: NetworkOptions
 
-    @Option(help: "Images per batch.")
+    @Option(parsing: .unconditional, help: "Images per batch.")
     var batchSize = 16
 
     func validate() throws {

@@ -37,19 +37,19 @@ struct CollectCommand: ParsableCommand {
     @Option(help: "The layer to sample, as `atlas layers` names it (features.6, features.13, features.17, ...).")
     var layer: String
 
-    @Option(help: "Random grid positions per image view.")
+    @Option(parsing: .unconditional, help: "Random grid positions per image view.")
     var perImage = 64
 
-    @Option(help: "Extra random crops/flips per image.")
+    @Option(parsing: .unconditional, help: "Extra random crops/flips per image.")
     var augment = 0
 
-    @Option(help: "Classes per view (its largest logits) to attribute each sample to; one backward pass each.")
+    @Option(parsing: .unconditional, help: "Classes per view (its largest logits) to attribute each sample to; one backward pass each.")
     var topK = 16
 
-    @Option(help: "Image views per network pass.")
+    @Option(parsing: .unconditional, help: "Image views per network pass.")
     var batch = 16
 
-    @Option(help: "The seed of the random positions and crops.")
+    @Option(parsing: .unconditional, help: "The seed of the random positions and crops.")
     var seed: UInt64 = 0
 
     @Flag(help: "Discard a collection already in the output folder instead of resuming it.")

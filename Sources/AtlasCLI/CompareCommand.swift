@@ -31,22 +31,22 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The PNG to write.")
     var output: String
 
-    @Option(help: "Cells per side of the grid.")
+    @Option(parsing: .unconditional, help: "Cells per side of the grid.")
     var grid = 10
 
-    @Option(help: "The fewest samples a cell needs to get an icon.")
+    @Option(parsing: .unconditional, help: "The fewest samples a cell needs to get an icon.")
     var minDensity = 3
 
-    @Option(help: "The side of the icons in pixels.")
+    @Option(parsing: .unconditional, help: "The side of the icons in pixels.")
     var size = 48
 
-    @Option(help: "Optimisation steps per icon.")
+    @Option(parsing: .unconditional, help: "Optimisation steps per icon.")
     var steps = 128
 
     @Option(help: "Write the strongest cells towards each class as JSON to this file (- for stdout).")
     var json: String?
 
-    @Option(help: "The seed of the layout and the icons.")
+    @Option(parsing: .unconditional, help: "The seed of the layout and the icons.")
     var seed: UInt64 = 0
 
     @OptionGroup var network: NetworkOptions

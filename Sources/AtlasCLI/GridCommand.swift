@@ -29,16 +29,16 @@ struct GridCommand: ParsableCommand {
     @Option(help: "A palette of the same network and layer: whitens the icons and names each position's nearest cell.")
     var palette: String?
 
-    @Option(help: "The side of each position's icon in pixels.")
+    @Option(parsing: .unconditional, help: "The side of each position's icon in pixels.")
     var size = 48
 
-    @Option(help: "Optimisation steps per icon.")
+    @Option(parsing: .unconditional, help: "Optimisation steps per icon.")
     var steps = 128
 
-    @Option(help: "Icons rendered together in one batch.")
+    @Option(parsing: .unconditional, help: "Icons rendered together in one batch.")
     var batch = 49
 
-    @Option(help: "The seed of every random draw.")
+    @Option(parsing: .unconditional, help: "The seed of every random draw.")
     var seed: UInt64 = 0
 
     @Option(name: .shortAndLong, help: "The PNG to write.")

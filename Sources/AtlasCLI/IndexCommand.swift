@@ -37,7 +37,7 @@ struct IndexBuildCommand: ParsableCommand {
     @Option(help: "Input sides to see each photo at, comma-separated (default 224, or the existing index's).")
     var scales: String?
 
-    @Option(help: "Photos per network batch (and per shard).")
+    @Option(parsing: .unconditional, help: "Photos per network batch (and per shard).")
     var batch = 16
 
     @Option(name: .shortAndLong, help: "The index folder to create or extend.")

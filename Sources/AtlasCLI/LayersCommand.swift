@@ -8,7 +8,7 @@ struct LayersCommand: ParsableCommand {
         commandName: "layers",
         abstract: "List a network's layers: name, channels, stride and spatial size for an input size.")
 
-    @Option(help: "The side of the square input, in pixels.")
+    @Option(parsing: .unconditional, help: "The side of the square input, in pixels.")
     var size = 224
 
     @OptionGroup var network: NetworkOptions

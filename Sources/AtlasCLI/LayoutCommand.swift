@@ -40,7 +40,7 @@ struct LayoutFiles: ParsableArguments {
     @Option(help: "Nearest-neighbour search: automatic (exact up to \(NearestNeighbors.exactLimit) points), exact, or approximate (NN-descent).")
     var neighborSearch: NeighborMethod = .automatic
 
-    @Option(help: "Random seed; the same seed gives the same layout.")
+    @Option(parsing: .unconditional, help: "Random seed; the same seed gives the same layout.")
     var seed: UInt64 = 0
 
     @Option(help: "Also draw the layout as a PNG scatter plot here.")
@@ -52,37 +52,40 @@ struct LayoutFiles: ParsableArguments {
     @Flag(help: "Print no progress.")
     var quiet = false
 
-    func readPoints() throws -> Points {
+    /// The points, and the labels when --labels is given: both read and checked before any
+    /// layout is computed or written.
+    func readInputs() throws -> (points: Points, labels: [Int]?) {
         let array = try NPY.read(input)
         guard array.shape.count == 2 else {
-            throw LayoutInputError("\(input): expected a 2-D (N, D) array, got shape \(array.shape)")
+            throw LayoutInputError(file: input, problem: "expected a 2-D (N, D) array, got shape \(array.shape)")
         }
+        let points: Points
         do {
-            return try Points(count: array.shape[0], dimension: array.shape[1], values: array.values)
+            points = try Points(count: array.shape[0], dimension: array.shape[1], values: array.values)
         } catch let error as LayoutError {
-            throw LayoutInputError("\(input): \(error)")
+            throw LayoutInputError(file: input, problem: "\(error)")
         }
+        return (points, try readLabels(count: points.count))
     }
 
-    func readLabels(count: Int) throws -> [Int]? {
+    private func readLabels(count: Int) throws -> [Int]? {
         guard let labels else { return nil }
         let array = try NPY.read(labels)
         guard array.values.count == count else {
-            throw LayoutInputError("\(labels): \(array.values.count) labels for \(count) points")
+            throw LayoutInputError(file: labels, problem: "\(array.values.count) labels for \(count) points")
         }
         return try array.values.enumerated().map { row, value in
             guard value.isFinite, value == value.rounded() else {
-                throw LayoutInputError("\(labels): row \(row) is \(value), expected an integer label")
+                throw LayoutInputError(file: labels, problem: "row \(row) is \(value), expected an integer label")
             }
             return Int(value)
         }
     }
 
-    func write(_ embedding: Embedding) throws {
+    func write(_ embedding: Embedding, labels: [Int]?) throws {
         try NPY.write(NPYArray(shape: [embedding.count, embedding.dimension], values: embedding.values), to: output)
         if let plot {
-            try ScatterPlot().write(to: plot, coordinates: embedding.values, dimension: embedding.dimension,
-                                    labels: readLabels(count: embedding.count))
+            try ScatterPlot().write(to: plot, coordinates: embedding.values, dimension: embedding.dimension, labels: labels)
         }
     }
 
@@ -90,9 +93,9 @@ struct LayoutFiles: ParsableArguments {
 }
 
 /// A layout input file that cannot be used, with the file and the reason.
-struct LayoutInputError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+struct LayoutInputError: FileProblem {
+    let file: String
+    let problem: String
 }
 
 /// Prints progress lines to standard error, with the seconds since the start.
@@ -120,23 +123,23 @@ struct UMAPLayoutCommand: ParsableCommand {
 
     @OptionGroup var files: LayoutFiles
 
-    @Option(help: "Neighbourhood size, the point itself included (umap-learn's n_neighbors).")
+    @Option(parsing: .unconditional, help: "Neighbourhood size, the point itself included (umap-learn's n_neighbors).")
     var neighbors = 15
 
-    @Option(help: "Smallest distance between points in the layout: 0.001-0.5.")
+    @Option(parsing: .unconditional, help: "Smallest distance between points in the layout: 0.001-0.5.")
     var minDist = 0.1
 
-    @Option(help: "Scale of the layout's distances; min-dist must not exceed it.")
+    @Option(parsing: .unconditional, help: "Scale of the layout's distances; min-dist must not exceed it.")
     var spread = 1.0
 
-    @Option(help: "Output dimensions: 2 (default) or 1.")
+    @Option(parsing: .unconditional, help: "Output dimensions: 2 (default) or 1.")
     var dims = 2
 
-    @Option(help: "Optimisation epochs (default: 500 up to 10,000 points, 200 above).")
+    @Option(parsing: .unconditional, help: "Optimisation epochs (default: 500 up to 10,000 points, 200 above).")
     var epochs: Int?
 
     func run() throws {
-        let points = try files.readPoints()
+        let (points, labels) = try files.readInputs()
         var options = UMAPOptions()
         options.neighbors = neighbors
         options.minDist = minDist
@@ -146,7 +149,7 @@ struct UMAPLayoutCommand: ParsableCommand {
         options.epochs = epochs
         options.neighborMethod = files.neighborSearch
         options.seed = files.seed
-        try files.write(UMAP.embed(points, options: options, progress: files.progress))
+        try files.write(UMAP.embed(points, options: options, progress: files.progress), labels: labels)
     }
 }
 
@@ -163,23 +166,23 @@ struct TSNELayoutCommand: ParsableCommand {
 
     @OptionGroup var files: LayoutFiles
 
-    @Option(help: "Output dimensions: 1 or 2.")
+    @Option(parsing: .unconditional, help: "Output dimensions: 1 or 2.")
     var dims = 2
 
-    @Option(help: "Effective number of neighbours per point, typically 5-50.")
+    @Option(parsing: .unconditional, help: "Effective number of neighbours per point, typically 5-50.")
     var perplexity = 30.0
 
-    @Option(help: "Step size (default: N / exaggeration, openTSNE's 'auto').")
+    @Option(parsing: .unconditional, help: "Step size (default: N / exaggeration, openTSNE's 'auto').")
     var learningRate: Float?
 
-    @Option(help: "Iterations after early exaggeration.")
+    @Option(parsing: .unconditional, help: "Iterations after early exaggeration.")
     var iterations = 500
 
-    @Option(help: "Early exaggeration iterations.")
+    @Option(parsing: .unconditional, help: "Early exaggeration iterations.")
     var exaggerationIterations = 250
 
     func run() throws {
-        let points = try files.readPoints()
+        let (points, labels) = try files.readInputs()
         var options = TSNEOptions()
         options.dimensions = dims
         options.perplexity = perplexity
@@ -189,6 +192,6 @@ struct TSNELayoutCommand: ParsableCommand {
         options.metric = files.metric
         options.neighborMethod = files.neighborSearch
         options.seed = files.seed
-        try files.write(TSNE.embed(points, options: options, progress: files.progress))
+        try files.write(TSNE.embed(points, options: options, progress: files.progress), labels: labels)
     }
 }

@@ -15,7 +15,7 @@ struct NetworkOptions: ParsableArguments {
     @Flag(help: "Do not check the checkpoint's sha256 (for a copy that was retrained or converted).")
     var noVerify = false
 
-    @Option(help: "Compute threads (default: all cores, or OMP_NUM_THREADS).")
+    @Option(parsing: .unconditional, help: "Compute threads (default: all cores, or OMP_NUM_THREADS).")
     var threads: Int?
 
     /// Sets the thread count, then loads the network.

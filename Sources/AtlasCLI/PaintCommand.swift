@@ -36,22 +36,22 @@ struct PaintCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The PNG to write; the sheet goes beside it as NAME.sheet.png.")
     var output: String
 
-    @Option(help: "Optimisation steps (default: the canvas's, else \(PaintOptions.defaultSteps)).")
+    @Option(parsing: .unconditional, help: "Optimisation steps (default: the canvas's, else \(PaintOptions.defaultSteps)).")
     var steps: Int?
 
-    @Option(help: "The seed of every random draw (default: the canvas's, else 0).")
+    @Option(parsing: .unconditional, help: "The seed of every random draw (default: the canvas's, else 0).")
     var seed: UInt64?
 
-    @Option(help: "The image's longer side in pixels, 16 to \(PaintGeometry.maximumSize) (default: the canvas's, else twice the grid times the layer's stride, at most \(PaintGeometry.maximumSize)).")
+    @Option(parsing: .unconditional, help: "The image's longer side in pixels, 16 to \(PaintGeometry.maximumSize) (default: the canvas's, else twice the grid times the layer's stride, at most \(PaintGeometry.maximumSize)).")
     var size: Int?
 
-    @Option(help: "The power of the cosine in the dot-cosine objective (default: the canvas's, else \(PaintOptions.defaultCosinePower)).")
+    @Option(parsing: .unconditional, help: "The power of the cosine in the dot-cosine objective (default: the canvas's, else \(PaintOptions.defaultCosinePower)).")
     var cosinePower: Float?
 
     @Option(help: "What each painted position maximises: cosine (default) or dot-cosine (the icons' dot x cos^power).")
     var objective: PaintObjective?
 
-    @Option(help: "Adam's learning rate.")
+    @Option(parsing: .unconditional, help: "Adam's learning rate.")
     var learningRate: Float = 0.05
 
     @OptionGroup(title: "Techniques") var techniques: PaintTechniqueOptions

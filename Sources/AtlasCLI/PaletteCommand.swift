@@ -49,22 +49,22 @@ struct PaletteBuildCommand: ParsableCommand {
     @Option(help: "Where --images collects to (default: runs/collection-<model>-<layer>).")
     var collection: String?
 
-    @Option(help: "Random positions per image when collecting with --images.")
+    @Option(parsing: .unconditional, help: "Random positions per image when collecting with --images.")
     var perImage = 64
 
     @Option(name: .shortAndLong, help: "The palette folder to write.")
     var output: String
 
-    @Option(help: "Cells per side of the atlas grid.")
+    @Option(parsing: .unconditional, help: "Cells per side of the atlas grid.")
     var grid = 20
 
-    @Option(help: "The fewest samples a cell needs to be kept.")
+    @Option(parsing: .unconditional, help: "The fewest samples a cell needs to be kept.")
     var minDensity = 8
 
-    @Option(help: "UMAP's neighbourhood size.")
+    @Option(parsing: .unconditional, help: "UMAP's neighbourhood size.")
     var neighbors = 20
 
-    @Option(help: "UMAP's minimum distance.")
+    @Option(parsing: .unconditional, help: "UMAP's minimum distance.")
     var minDist: Float = 0.01
 
     @Option(help: "UMAP's metric: cosine or euclidean.")
@@ -73,31 +73,31 @@ struct PaletteBuildCommand: ParsableCommand {
     @Flag(help: "Lay out the raw activations instead of the whitened ones (the article does so for the earliest layers).")
     var noWhitenLayout = false
 
-    @Option(help: "Optimisation steps per icon.")
+    @Option(parsing: .unconditional, help: "Optimisation steps per icon.")
     var steps = 256
 
-    @Option(help: "The side of the icons in pixels.")
+    @Option(parsing: .unconditional, help: "The side of the icons in pixels.")
     var size = 80
 
-    @Option(help: "Attempts per icon from different random starts; the best is kept.")
+    @Option(parsing: .unconditional, help: "Attempts per icon from different random starts; the best is kept.")
     var attempts = 1
 
-    @Option(help: "Icons rendered together.")
+    @Option(parsing: .unconditional, help: "Icons rendered together.")
     var batch = 16
 
-    @Option(name: .customLong("cossim-pow"), help: "The power of the cosine in the icon objective.")
+    @Option(name: .customLong("cossim-pow"), parsing: .unconditional, help: "The power of the cosine in the icon objective.")
     var cossimPower: Float = 4
 
-    @Option(help: "The side of atlas.png's grid in pixels (default: grid x icon size).")
+    @Option(parsing: .unconditional, help: "The side of atlas.png's grid in pixels (default: grid x icon size).")
     var atlasSize: Int?
 
-    @Option(help: "The seed of the layout and the icons.")
+    @Option(parsing: .unconditional, help: "The seed of the layout and the icons.")
     var seed: UInt64 = 0
 
     @Option(name: .customLong("class"), help: "Build a class activation atlas: only the samples whose most attributed class is this one, then those most attributed to it (a label or a synonym).")
     var className: String?
 
-    @Option(help: "With --class: the most samples the class atlas keeps.")
+    @Option(parsing: .unconditional, help: "With --class: the most samples the class atlas keeps.")
     var classSamples = 3000
 
     @OptionGroup var network: NetworkOptions

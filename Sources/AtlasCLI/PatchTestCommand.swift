@@ -38,7 +38,7 @@ struct PatchTestCommand: ParsableCommand {
     @Option(help: "auto (the cell most attributed to --to, less --from) or a cell as column,row of the atlas.")
     var patch = "auto"
 
-    @Option(help: "The patch's side as a share of the photo's side, in (0, 1).")
+    @Option(parsing: .unconditional, help: "The patch's side as a share of the photo's side, in (0, 1).")
     var size = 0.3
 
     @Option(help: "tl, tr, bl, br, or best (the best of the four).")
@@ -47,7 +47,7 @@ struct PatchTestCommand: ParsableCommand {
     @Flag(help: "Try sizes 0.1, 0.2, 0.3, 0.4, 0.5 at every corner.")
     var sweep = false
 
-    @Option(help: "Optimisation steps of the icon.")
+    @Option(parsing: .unconditional, help: "Optimisation steps of the icon.")
     var steps = 256
 
     @Option(help: "Write the patch (the icon at the largest size tried) to this PNG.")

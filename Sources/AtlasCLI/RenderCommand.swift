@@ -27,7 +27,7 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .customLong("class"), help: "An ImageNet class (a label or one of its synonyms) for the class view.")
     var className: String?
 
-    @Option(help: "The side of the atlas grid in pixels (default: grid x icon size).")
+    @Option(parsing: .unconditional, help: "The side of the atlas grid in pixels (default: grid x icon size).")
     var size: Int?
 
     @Option(help: "Refuse unless the palette is of this layer.")

@@ -38,13 +38,13 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The region of --image's grid: first row, first column, end row, end column (end-exclusive).")
     var region: String?
 
-    @Option(help: "The input side --image is seen at (default: the index's first scale).")
+    @Option(parsing: .unconditional, help: "The input side --image is seen at (default: the index's first scale).")
     var scale: Int?
 
     @Option(help: "The index folder (`atlas index build`).")
     var index: String
 
-    @Option(help: "How many hits to show.")
+    @Option(parsing: .unconditional, help: "How many hits to show.")
     var top = 12
 
     @Flag(help: "Print one JSON object per hit: {\"image\": path, \"score\": s, \"row\": r, \"col\": c}.")
@@ -62,6 +62,22 @@ struct SearchCommand: ParsableCommand {
         if (image != nil) != (region != nil) { throw ValidationError("--image and --region go together") }
         if scale != nil && image == nil { throw ValidationError("--scale applies to --image only") }
         guard top > 0 else { throw ValidationError("--top must be positive, got \(top)") }
+        if region != nil { _ = try regionBounds() }
+    }
+
+    /// --region as (R0, C0, R1, C1), checked: four integers with 0 <= R0 < R1 and 0 <= C0 < C1
+    /// (the grid's own size is checked once the photo's grid is known).
+    private func regionBounds() throws -> (rows: Range<Int>, columns: Range<Int>) {
+        let text = region ?? ""
+        let bounds = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard bounds.count == 4, let r0 = bounds[0], let c0 = bounds[1], let r1 = bounds[2], let c1 = bounds[3] else {
+            throw ValidationError("--region takes four integers R0,C0,R1,C1 (rows R0..<R1, columns C0..<C1), got '\(text)'")
+        }
+        guard r0 >= 0, c0 >= 0, r1 > r0, c1 > c0 else {
+            throw ValidationError("--region \(text): rows \(r0)..<\(r1) and columns \(c0)..<\(c1) must be non-empty and not negative "
+                + "(R0 < R1, C0 < C1)")
+        }
+        return (r0..<r1, c0..<c1)
     }
 
     func run() throws {
@@ -103,10 +119,7 @@ struct SearchCommand: ParsableCommand {
             let resolved = try parsed.resolve(palette: loaded, network: needsNetwork ? network.load() : nil)
             return (try GridQuery(canvas: resolved), parsed.title ?? URL(fileURLWithPath: canvas).lastPathComponent)
         }
-        let bounds = region!.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard bounds.count == 4 else {
-            throw ValidationError("--region takes four integers R0,C0,R1,C1 (rows R0..<R1, columns C0..<C1), got '\(region!)'")
-        }
+        let bounds = try regionBounds()
         let side = scale ?? manifest.scales[0]
         let loaded = try network.load()
         let sha = try network.checkpointSHA256()
@@ -114,7 +127,8 @@ struct SearchCommand: ParsableCommand {
         try manifest.origin.check(source.origin, what: "the loaded network", index: index)
         let photo = try decodeImage(at: image!)
         let grid = try source.grids(of: [IndexView.fitted(photo, side: side)], side: side)[0]
-        let query = try grid.region(rows: bounds[0]..<bounds[2], columns: bounds[1]..<bounds[3])
-        return (query, "\(URL(fileURLWithPath: image!).lastPathComponent) rows \(bounds[0])..<\(bounds[2]), columns \(bounds[1])..<\(bounds[3])")
+        let query = try grid.region(rows: bounds.rows, columns: bounds.columns)
+        return (query, "\(URL(fileURLWithPath: image!).lastPathComponent) rows \(bounds.rows.lowerBound)..<\(bounds.rows.upperBound), "
+            + "columns \(bounds.columns.lowerBound)..<\(bounds.columns.upperBound)")
     }
 }

@@ -33,22 +33,22 @@ struct VisualizeCommand: ParsableCommand {
     @Option(help: "A .npy file of activations [N, C] of the layer, to whiten the directions with.")
     var whiten: String?
 
-    @Option(name: .customLong("cossim-pow"), help: "The power of the cosine in the direction objective.")
+    @Option(name: .customLong("cossim-pow"), parsing: .unconditional, help: "The power of the cosine in the direction objective.")
     var cossimPower: Float = 4
 
-    @Option(help: "The side of the square images, in pixels.")
+    @Option(parsing: .unconditional, help: "The side of the square images, in pixels.")
     var size = 128
 
-    @Option(help: "Optimisation steps per attempt.")
+    @Option(parsing: .unconditional, help: "Optimisation steps per attempt.")
     var steps = 512
 
-    @Option(help: "The seed of every random draw (initial images, transforms).")
+    @Option(parsing: .unconditional, help: "The seed of every random draw (initial images, transforms).")
     var seed: UInt64 = 0
 
-    @Option(help: "Attempts from different random starts; each image keeps its best.")
+    @Option(parsing: .unconditional, help: "Attempts from different random starts; each image keeps its best.")
     var attempts = 1
 
-    @Option(help: "Adam's learning rate.")
+    @Option(parsing: .unconditional, help: "Adam's learning rate.")
     var learningRate: Float = 0.05
 
     @Option(name: .customLong("relu-gradient"), help: ArgumentHelp(

@@ -6,7 +6,7 @@ struct ByteView {
 
     var count: Int { bytes.count }
 
-    func fail(_ reason: String) -> DataFormatError { DataFormatError(file: file, reason: reason) }
+    func fail(_ reason: String) -> DataFormatError { DataFormatError(file: file, problem: reason) }
 
     /// The bytes at `offset ..< offset + length`, or an error saying what was being read.
     func slice(_ offset: Int, _ length: Int, _ what: String) throws -> ArraySlice<UInt8> {

@@ -1,13 +1,12 @@
+import ArrayFiles
 /// A file whose bytes are not what its format promises: the file (and, for a file inside a
 /// container, the member) and what was wrong.
-public struct DataFormatError: Error, CustomStringConvertible, Equatable {
+public struct DataFormatError: FileProblem, Equatable {
     public let file: String
-    public let reason: String
+    public let problem: String
 
-    public init(file: String, reason: String) {
+    public init(file: String, problem: String) {
         self.file = file
-        self.reason = reason
+        self.problem = problem
     }
-
-    public var description: String { "\(file): \(reason)" }
 }

@@ -64,7 +64,7 @@ public struct DemoSet {
     /// The manifest committed with atlas, describing the set as scripts/setup's packages give it.
     public static func committedManifest() throws -> [ManifestEntry] {
         guard let url = Bundle.module.url(forResource: "demo-manifest", withExtension: "tsv") else {
-            throw DataFormatError(file: "demo-manifest.tsv", reason: "not among the Dataset module's resources")
+            throw DataFormatError(file: "demo-manifest.tsv", problem: "not among the Dataset module's resources")
         }
         return try Manifest.read(url.path)
     }
@@ -157,10 +157,10 @@ private struct Gathering {
             return parts.count == 2 ? (file, parts[0] * parts[1]) : nil
         }
         guard let chosen = sizes.max(by: { $0.area < $1.area }) else {
-            throw DataFormatError(file: images, reason: "no image named <width>x<height>")
+            throw DataFormatError(file: images, problem: "no image named <width>x<height>")
         }
         let path = "\(images)/\(chosen.file)"
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataFormatError(file: path, reason: "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataFormatError(file: path, problem: "cannot read the file") }
         let fileExtension = chosen.file.split(separator: ".").last.map { ".\($0)" } ?? ""
         let category = DemoCatalogue.wallpaperPhotos[name]!
         try add(path: "\(category)/plasma-wallpapers/\(name)\(fileExtension)", category: category,
@@ -169,7 +169,7 @@ private struct Gathering {
     }
 
     mutating func addScikitImage(_ photo: (file: String, category: String, credit: Credit), file: String) throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw DataFormatError(file: file, reason: "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: file) else { throw DataFormatError(file: file, problem: "cannot read the file") }
         try add(path: "\(photo.category)/scikit-image/\(photo.file)", category: photo.category, package: "scikit-image",
                 source: "skimage/data/\(photo.file)", credit: photo.credit, bytes: [UInt8](data), file: file)
     }
@@ -194,7 +194,7 @@ private struct Gathering {
         guard let data = FileManager.default.contents(atPath: file) else { return nil }
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let plugin = json["KPlugin"] as? [String: Any], let licence = plugin["License"] as? String else {
-            throw DataFormatError(file: file, reason: "expected a JSON object with KPlugin.License")
+            throw DataFormatError(file: file, problem: "expected a JSON object with KPlugin.License")
         }
         let authors = (plugin["Authors"] as? [[String: Any]] ?? []).compactMap { $0["Name"] as? String }
         return Credit(licence: Credit.normalisedLicence(licence), copyright: authors.joined(separator: ", "), origin: "")

@@ -1,3 +1,4 @@
+import ArrayFiles
 import Foundation
 
 /// One image file found in a folder.
@@ -10,10 +11,10 @@ public struct ImageFile: Equatable, Sendable {
 }
 
 /// A folder that cannot be listed.
-public struct ImageCollectionError: Error, CustomStringConvertible {
-    public let folder: String
-    public let reason: String
-    public var description: String { "\(folder): \(reason)" }
+public struct ImageCollectionError: FileProblem {
+    /// The folder.
+    public let file: String
+    public let problem: String
 }
 
 /// The images in a user's folder, for `atlas collect --images` and `atlas index build --images`.
@@ -28,13 +29,13 @@ public enum ImageCollection {
     public static func list(_ folder: String) throws -> [ImageFile] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
-            throw ImageCollectionError(folder: folder, reason: "no such folder")
+            throw ImageCollectionError(file: folder, problem: "no such folder")
         }
-        guard isFolder.boolValue else { throw ImageCollectionError(folder: folder, reason: "not a folder") }
+        guard isFolder.boolValue else { throw ImageCollectionError(file: folder, problem: "not a folder") }
         let root = URL(fileURLWithPath: folder, isDirectory: true)
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
                                                           options: [.skipsHiddenFiles]) else {
-            throw ImageCollectionError(folder: folder, reason: "cannot list the folder")
+            throw ImageCollectionError(file: folder, problem: "cannot list the folder")
         }
         var images: [ImageFile] = []
         for case let url as URL in walker {

@@ -53,15 +53,15 @@ public enum Manifest {
     public static func decode(_ text: String, file: String) throws -> [ManifestEntry] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         guard let header = lines.first, header.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) == columns else {
-            throw DataFormatError(file: file, reason: "line 1: expected the header \(columns.joined(separator: " "))")
+            throw DataFormatError(file: file, problem: "line 1: expected the header \(columns.joined(separator: " "))")
         }
         return try lines.enumerated().dropFirst().filter { !$0.element.isEmpty }.map { number, line in
             let values = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard values.count == columns.count else {
-                throw DataFormatError(file: file, reason: "line \(number + 1): \(values.count) values, expected \(columns.count)")
+                throw DataFormatError(file: file, problem: "line \(number + 1): \(values.count) values, expected \(columns.count)")
             }
             guard let width = Int(values[7]), let height = Int(values[8]) else {
-                throw DataFormatError(file: file, reason: "line \(number + 1): width and height must be integers, got '\(values[7])' '\(values[8])'")
+                throw DataFormatError(file: file, problem: "line \(number + 1): width and height must be integers, got '\(values[7])' '\(values[8])'")
             }
             return ManifestEntry(path: values[0], category: values[1], package: values[2], source: values[3],
                                  credit: Credit(licence: values[4], copyright: values[5], origin: values[6]),
@@ -71,7 +71,7 @@ public enum Manifest {
 
     public static func read(_ path: String) throws -> [ManifestEntry] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataFormatError(file: path, reason: "cannot read the manifest")
+            throw DataFormatError(file: path, problem: "cannot read the manifest")
         }
         return try decode(String(decoding: data, as: UTF8.self), file: path)
     }

@@ -33,7 +33,7 @@ public struct QtResourceFile {
 
     public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataFormatError(file: path, reason: "cannot read the file")
+            throw DataFormatError(file: path, problem: "cannot read the file")
         }
         try self.init(bytes: [UInt8](data), file: path)
     }

@@ -1,5 +1,7 @@
+import ArrayFiles
+
 /// An image that could not be read, decoded or encoded: names the file and what is wrong.
-public struct ImageError: Error, CustomStringConvertible {
+public struct ImageError: FileProblem {
     /// The file (or the name given to in-memory data).
     public let file: String
     /// What is wrong with it.
@@ -9,6 +11,4 @@ public struct ImageError: Error, CustomStringConvertible {
         self.file = file
         self.problem = problem
     }
-
-    public var description: String { "\(file): \(problem)" }
 }

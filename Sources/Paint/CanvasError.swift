@@ -1,3 +1,5 @@
+import ArrayFiles
+
 /// A place in a canvas file: 1-based line and column.
 public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     public let line: Int
@@ -12,17 +14,15 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 
 /// A canvas file that cannot be read, parsed or resolved, described as `file:line:column: what`
 /// (the form editors and terminals link to the place).
-public struct CanvasError: Error, CustomStringConvertible {
-    public let path: String
+public struct CanvasError: FileProblem {
+    public let file: String
     /// Where in the file, when the problem has a place.
-    public let location: SourceLocation?
-    public let message: String
+    public let place: SourceLocation?
+    public let problem: String
 
-    public init(_ path: String, at location: SourceLocation?, _ message: String) {
-        (self.path, self.location, self.message) = (path, location, message)
+    public init(_ file: String, at place: SourceLocation?, _ problem: String) {
+        (self.file, self.place, self.problem) = (file, place, problem)
     }
 
-    public var description: String {
-        location.map { "\(path):\($0): \(message)" } ?? "\(path): \(message)"
-    }
+    public var location: String? { place?.description }
 }

@@ -110,12 +110,12 @@ final class CanvasFuzzTests: XCTestCase {
                 parsed += 1
             } catch let error as CanvasError {
                 failed += 1
-                if let location = error.location {
+                if let location = error.place {
                     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
                     XCTAssertTrue((1...max(lines, 1) + 1).contains(location.line), "line \(location.line) of \(lines): \(error)\n\(text)")
                     XCTAssertGreaterThanOrEqual(location.column, 1, "\(error)")
                 }
-                XCTAssertFalse(error.message.isEmpty)
+                XCTAssertFalse(error.problem.isEmpty)
             } catch {
                 XCTFail("not a CanvasError: \(error)\n\(text)")
             }

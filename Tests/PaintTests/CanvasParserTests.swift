@@ -71,40 +71,40 @@ final class CanvasParserTests: XCTestCase {
 
     func testAnUnknownCharacterInTheGridPointsAtIt() throws {
         let error = try XCTUnwrap(self.error("palette = \"p\"\ngrid = '''\nab\n.bx\n'''\n" + Self.brushes))
-        XCTAssertEqual(error.location, SourceLocation(line: 4, column: 3))
-        XCTAssertTrue(error.message.contains("unknown character 'x'"), error.message)
+        XCTAssertEqual(error.place, SourceLocation(line: 4, column: 3))
+        XCTAssertTrue(error.problem.contains("unknown character 'x'"), error.problem)
         XCTAssertTrue(error.description.hasPrefix("\(folder)/test.canvas:4:3: "), error.description)
         // On the opening line, indented.
         let inline = try XCTUnwrap(self.error("palette = \"p\"\ngrid = '''  a?\nab\n'''\n" + Self.brushes))
-        XCTAssertEqual(inline.location, SourceLocation(line: 2, column: 14))
+        XCTAssertEqual(inline.place, SourceLocation(line: 2, column: 14))
     }
 
     func testRaggedRowsPointAtTheShortRow() throws {
         let error = try XCTUnwrap(self.error("palette = \"p\"\ngrid = '''\naab\n ab\naab\n'''\n" + Self.brushes))
-        XCTAssertEqual(error.location, SourceLocation(line: 4, column: 4))
-        XCTAssertTrue(error.message.contains("row 2 has 2 cells, the first row 3"), error.message)
+        XCTAssertEqual(error.place, SourceLocation(line: 4, column: 4))
+        XCTAssertTrue(error.problem.contains("row 2 has 2 cells, the first row 3"), error.problem)
     }
 
     func testSyntaxErrorsCarryTOMLsPosition() throws {
         let error = try XCTUnwrap(self.error("palette = \"p\"\ngrid = '''\nab\n'''\n[brushes]\na = { cell = [0, 0 }\n"))
-        XCTAssertEqual(error.location?.line, 6)
-        XCTAssertTrue(error.message.hasPrefix("not valid TOML"), error.message)
+        XCTAssertEqual(error.place?.line, 6)
+        XCTAssertTrue(error.problem.hasPrefix("not valid TOML"), error.problem)
     }
 
     func testBadBrushDefinitionsPointAtTheBrush() throws {
         let both = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0], class = \"tabby\" }\n"))
-        XCTAssertEqual(both.location?.line, 4)
-        XCTAssertTrue(both.message.contains("only one of cell, class, photo, stamp and mix"), both.message)
+        XCTAssertEqual(both.place?.line, 4)
+        XCTAssertTrue(both.problem.contains("only one of cell, class, photo, stamp and mix"), both.problem)
         let long = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0] }\nsky = { cell = [0, 0] }\n"))
-        XCTAssertEqual(long.location, SourceLocation(line: 5, column: 1))
+        XCTAssertEqual(long.place, SourceLocation(line: 5, column: 1))
         let unknown = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0], colour = 3 }\n"))
-        XCTAssertEqual(unknown.location, SourceLocation(line: 4, column: 22))
-        XCTAssertTrue(unknown.message.contains("unknown key 'colour'"), unknown.message)
+        XCTAssertEqual(unknown.place, SourceLocation(line: 4, column: 22))
+        XCTAssertTrue(unknown.problem.contains("unknown key 'colour'"), unknown.problem)
         let photo = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes.a]\nphoto = \"x.png\"\n"))
-        XCTAssertEqual(photo.location?.line, 4)
-        XCTAssertTrue(photo.message.contains("at = [row, column]"), photo.message)
+        XCTAssertEqual(photo.place?.line, 4)
+        XCTAssertTrue(photo.problem.contains("at = [row, column]"), photo.problem)
         let setting = try XCTUnwrap(self.error("palette = \"p\"\ngrid = 'a'\n[brushes]\na = { cell = [0, 0] }\n[settings]\nsteps = 0\n"))
-        XCTAssertEqual(setting.location, SourceLocation(line: 6, column: 1))
+        XCTAssertEqual(setting.place, SourceLocation(line: 6, column: 1))
     }
 
     func testStampsParseAndTheirBlocksMustHaveTheRegionsShape() throws {
@@ -118,23 +118,23 @@ final class CanvasParserTests: XCTestCase {
                                                               CellRegion(top: 0, left: 2, bottom: 2, right: 3)])
         // Blocks of another shape than the region's, or not rectangles: errors at the region.
         let wrongShape = try XCTUnwrap(error(stamp("ss.s\nss.s", "stamp = \"cat.png\", region = [3, 4, 5, 5]")))
-        XCTAssertEqual(wrongShape.location, SourceLocation(line: 7, column: 26))
-        XCTAssertTrue(wrongShape.message.contains("block at row 1, column 1 of the grid is 2x2 cells")
-                      && wrongShape.message.contains("is 2x1"), wrongShape.message)
+        XCTAssertEqual(wrongShape.place, SourceLocation(line: 7, column: 26))
+        XCTAssertTrue(wrongShape.problem.contains("block at row 1, column 1 of the grid is 2x2 cells")
+                      && wrongShape.problem.contains("is 2x1"), wrongShape.problem)
         let ragged = try XCTUnwrap(error(stamp("ss\ns.", "stamp = \"cat.png\", region = [0, 0, 2, 2]")))
-        XCTAssertTrue(ragged.message.contains("do not form a rectangle"), ragged.message)
+        XCTAssertTrue(ragged.problem.contains("do not form a rectangle"), ragged.problem)
         // The region's own form.
         let three = try XCTUnwrap(error(stamp("s", "stamp = \"cat.png\", region = [1, 2, 3]")))
-        XCTAssertEqual(three.location, SourceLocation(line: 6, column: 26))
-        XCTAssertTrue(three.message.contains("four integers [top, left, bottom, right]"), three.message)
+        XCTAssertEqual(three.place, SourceLocation(line: 6, column: 26))
+        XCTAssertTrue(three.problem.contains("four integers [top, left, bottom, right]"), three.problem)
         let empty = try XCTUnwrap(error(stamp("s", "stamp = \"cat.png\", region = [3, 4, 3, 5]")))
-        XCTAssertTrue(empty.message.contains("empty or negative"), empty.message)
+        XCTAssertTrue(empty.problem.contains("empty or negative"), empty.problem)
         let missing = try XCTUnwrap(error(stamp("s", "stamp = \"cat.png\"")))
-        XCTAssertTrue(missing.message.contains("needs `region`"), missing.message)
+        XCTAssertTrue(missing.problem.contains("needs `region`"), missing.problem)
         let mixed = try XCTUnwrap(error(stamp("s", "mix = [{ stamp = \"cat.png\", region = [0, 0, 1, 1] }]")))
-        XCTAssertTrue(mixed.message.contains("cannot be part of a mix"), mixed.message)
+        XCTAssertTrue(mixed.problem.contains("cannot be part of a mix"), mixed.problem)
         let stray = try XCTUnwrap(error(stamp("s", "class = \"tabby\", region = [0, 0, 1, 1]")))
-        XCTAssertTrue(stray.message.contains("`region` goes with `stamp` only"), stray.message)
+        XCTAssertTrue(stray.problem.contains("`region` goes with `stamp` only"), stray.problem)
     }
 
     /// Resolution errors: a class no cell carries, a cell outside the atlas or dropped, a
@@ -154,23 +154,23 @@ final class CanvasParserTests: XCTestCase {
 
     func testAClassNoCellCarriesSuggestsNames() throws {
         let typo = try XCTUnwrap(try resolutionError("b = { class = \"espreso\" }\n"))
-        XCTAssertEqual(typo.location, SourceLocation(line: 7, column: 16))
-        XCTAssertTrue(typo.message.contains("'espresso'"), typo.message)
+        XCTAssertEqual(typo.place, SourceLocation(line: 7, column: 16))
+        XCTAssertTrue(typo.problem.contains("'espresso'"), typo.problem)
         let elsewhere = try XCTUnwrap(try resolutionError("b = { class = \"goldfish\" }\n"))
-        XCTAssertTrue(elsewhere.message.contains("no cell of the palette is labelled 'goldfish'"), elsewhere.message)
+        XCTAssertTrue(elsewhere.problem.contains("no cell of the palette is labelled 'goldfish'"), elsewhere.problem)
     }
 
     func testCellsOutsideTheAtlasOrDroppedAreErrors() throws {
         let outside = try XCTUnwrap(try resolutionError("b = { cell = [4, 0] }\n"))
-        XCTAssertEqual(outside.location, SourceLocation(line: 7, column: 7))
-        XCTAssertTrue(outside.message.contains("4x4"), outside.message)
+        XCTAssertEqual(outside.place, SourceLocation(line: 7, column: 7))
+        XCTAssertTrue(outside.problem.contains("4x4"), outside.problem)
         let dropped = try XCTUnwrap(try resolutionError("b = { cell = [1, 1] }\n"))
-        XCTAssertTrue(dropped.message.contains("was dropped") && dropped.message.contains("[2, 1] tabby"), dropped.message)
+        XCTAssertTrue(dropped.problem.contains("was dropped") && dropped.problem.contains("[2, 1] tabby"), dropped.problem)
     }
 
     func testAPaletteOfAnotherModelIsAnErrorAtThePaletteLine() throws {
         let error = try XCTUnwrap(try resolutionError("b = { cell = [2, 1] }\n", model: "efficientnet_lite0"))
-        XCTAssertEqual(error.location, SourceLocation(line: 1, column: 1))
-        XCTAssertTrue(error.message.contains("efficientnet_lite0"), error.message)
+        XCTAssertEqual(error.place, SourceLocation(line: 1, column: 1))
+        XCTAssertTrue(error.problem.contains("efficientnet_lite0"), error.problem)
     }
 }

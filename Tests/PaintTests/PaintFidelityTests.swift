@@ -68,6 +68,54 @@ final class PaintFidelityTests: XCTestCase {
         XCTAssertEqual(evaluation.cells.filter(\.ownBrushWins).count, wins)
     }
 
+    /// The default, whitened, with the shipped features.13 palette (its whitening estimated from
+    /// the demo collection's samples): three of its cells painted on a 4x4 canvas, each painted
+    /// cell closest to its own brush in the reference's activations, whitened the same way.
+    func testWhitenedPaintingWithTheShippedPaletteIsClosestToItsOwnBrushes() throws {
+        let folder = try TestFiles.temporaryFolder("paint", removedAfter: self)
+        let network = try RealNetworks.mobileNetV2()
+        let palette = try Palette.load(TestFiles.path("palettes/mobilenet_v2/features.13"))
+        let cells = palette.description.cells
+        let chosen = [cells[0], cells[cells.count / 2], cells[cells.count - 1]]
+        let text = """
+            palette = "\(palette.folder)"
+            grid = '''
+            aaab
+            a.bb
+            cc.b
+            cccb
+            '''
+
+            [brushes]
+            a = { cell = [\(chosen[0].column), \(chosen[0].row)] }
+            b = { cell = [\(chosen[1].column), \(chosen[1].row)] }
+            c = { cell = [\(chosen[2].column), \(chosen[2].row)] }
+
+            [settings]
+            steps = 64
+            """
+        let canvas = try PaintTestSupport.canvas(text, in: folder).resolve(palette: palette, network: network)
+        XCTAssertNil(canvas.canvas.settings.whiten, "the canvas leaves whitening at its default")
+        XCTAssertTrue(PaintOptions(settings: canvas.canvas.settings).whiten, "whitening is the default")
+        let painting = try paint(canvas, whitening: palette.whitening, network: network, options: PaintOptions(settings: canvas.canvas.settings))
+        try painting.image.writePNG(to: folder + "/painted.png")
+        try Python.runReference("mobilenet_v2.py", ["--weights", network.weightsPath, "--out", folder + "/reference",
+                                                    "--resize", "64x64", folder + "/painted.png"])
+        let activation = try NPY.read(folder + "/reference/\(PaintTestSupport.layer).npy")
+        XCTAssertEqual(activation.shape, [1, 96, 4, 4])
+        let brushes = try canvas.brushes.map { try palette.whitening.whiten($0.vector) }
+        var wins = 0, painted = 0
+        for (cell, brush) in canvas.brushIndexOfCell.enumerated() {
+            guard let brush else { continue }
+            let vector = try palette.whitening.whiten((0..<96).map { activation.values[$0 * 16 + cell] })
+            let cosines = brushes.map { cosineOf(vector, $0) }
+            painted += 1
+            if cosines.indices.allSatisfy({ $0 == brush || cosines[$0] < cosines[brush] }) { wins += 1 }
+        }
+        print("whitened, shipped palette: cells won by their own brush \(wins) of \(painted)")
+        XCTAssertGreaterThanOrEqual(Double(wins) / Double(painted), 0.9, "cells won by their own brush (whitened): \(wins) of \(painted)")
+    }
+
     func testTheSameSeedPaintsTheSameImage() throws {
         let folder = try TestFiles.temporaryFolder("paint")
         defer { try? FileManager.default.removeItem(atPath: folder) }

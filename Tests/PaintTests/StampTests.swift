@@ -66,8 +66,8 @@ final class StampTests: XCTestCase {
             """, in: folder)
         XCTAssertThrowsError(try canvas.resolve(palette: palette, network: network)) { error in
             let error = error as? CanvasError
-            XCTAssertEqual(error?.location?.line, 4)
-            XCTAssertTrue(error?.message.contains("outside the 14x14 grid of features.13") ?? false, "\(String(describing: error))")
+            XCTAssertEqual(error?.place?.line, 4)
+            XCTAssertTrue(error?.problem.contains("outside the 14x14 grid of features.13") ?? false, "\(String(describing: error))")
         }
         // Without the network there is no activation to take.
         XCTAssertThrowsError(try canvas.resolve(palette: palette, network: nil)) { error in

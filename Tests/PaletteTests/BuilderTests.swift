@@ -24,10 +24,23 @@ final class BuilderTests: XCTestCase {
         XCTAssertEqual(timings.stages.map(\.name), ["whitening", "layout", "grid", "icons", "render"])
         let cells = palette.description.cells
         XCTAssertGreaterThanOrEqual(cells.count, 3, "three separated clusters give at least three dense cells")
-        XCTAssertEqual(cells.map(\.count).reduce(0, +) <= 120, true)
         let layout = try NPY.read(palette.path(Palette.layoutFile))
         XCTAssertEqual(layout.shape, [120, 2])
-        XCTAssertTrue(layout.values.allSatisfy { (0...1).contains($0) })
+        // Recounted from the layout file: each cell's count is the number of samples in its square
+        // (column floor(4x), row from the top 3 - floor(4y)), and exactly the squares holding at
+        // least minDensity samples are cells.
+        var counts = [Int](repeating: 0, count: 16), clusters = [[Int]](repeating: [0, 0, 0], count: 16)
+        for sample in 0..<120 {
+            let column = min(Int(layout.values[2 * sample] * 4), 3), row = 3 - min(Int(layout.values[2 * sample + 1] * 4), 3)
+            counts[row * 4 + column] += 1
+            clusters[row * 4 + column][sample / 40] += 1
+        }
+        XCTAssertEqual(cells.map { [$0.column, $0.row, $0.count] },
+                       counts.indices.filter { counts[$0] >= 5 }.map { [$0 % 4, $0 / 4, counts[$0]] })
+        // The layout keeps the three clusters apart: nearly every sample shares its square with
+        // its own cluster's majority.
+        let inMajority = clusters.reduce(0) { $0 + ($1.max() ?? 0) }
+        XCTAssertGreaterThanOrEqual(Double(inMajority) / 120, 0.9, "samples in their square's majority cluster: \(clusters)")
         let icon = try decodeImage(at: palette.path(cells[0].icon))
         XCTAssertEqual([icon.width, icon.height], [16, 16])
         let atlas = try decodeImage(at: palette.path(Palette.atlasFile))

@@ -1,15 +1,14 @@
+import ArrayFiles
 /// A checkpoint that cannot be read, or that does not hold what was asked of it. `description`
 /// names the file and, where one is concerned, the tensor or storage key and what was expected.
-public struct CheckpointError: Error, CustomStringConvertible {
-    public let path: String
-    public let message: String
+public struct CheckpointError: FileProblem {
+    public let file: String
+    public let problem: String
 
-    public init(path: String, message: String) {
-        self.path = path
-        self.message = message
+    public init(file: String, problem: String) {
+        self.file = file
+        self.problem = problem
     }
-
-    public var description: String { "\(path): \(message)" }
 }
 
 /// A problem found while decoding a checkpoint's bytes. The decoders do not know the file's path;

@@ -36,10 +36,10 @@ public struct StateDict: Sendable {
         guard let tensor = tensors[name] else {
             let close = closeNames(to: name, among: names)
             let hint = close.isEmpty ? "no similar name" : "did you mean " + close.map { "'\($0)'" }.joined(separator: ", ") + "?"
-            throw CheckpointError(path: path, message: "no tensor '\(name)' among its \(names.count) tensors; \(hint)")
+            throw CheckpointError(file: path, problem: "no tensor '\(name)' among its \(names.count) tensors; \(hint)")
         }
         if let shape, shape != tensor.shape {
-            throw CheckpointError(path: path, message: "tensor '\(name)' has shape \(formatShape(tensor.shape)), expected \(formatShape(shape))")
+            throw CheckpointError(file: path, problem: "tensor '\(name)' has shape \(formatShape(tensor.shape)), expected \(formatShape(shape))")
         }
         return tensor
     }

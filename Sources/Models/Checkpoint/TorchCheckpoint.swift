@@ -20,16 +20,16 @@ import Foundation
 public enum TorchCheckpoint {
     public static func load(_ path: String) throws -> StateDict {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw CheckpointError(path: path, message: "no such file")
+            throw CheckpointError(file: path, problem: "no such file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CheckpointError(path: path, message: "cannot read the file")
+            throw CheckpointError(file: path, problem: "cannot read the file")
         }
         do {
             let entries = try data.withUnsafeBytes(decode)
             return StateDict(path: path, entries: entries.map { (name: $0.0, tensor: $0.1) })
         } catch let problem as FormatProblem {
-            throw CheckpointError(path: path, message: problem.message)
+            throw CheckpointError(file: path, problem: problem.message)
         }
     }
 

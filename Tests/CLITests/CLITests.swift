@@ -1,0 +1,95 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The `atlas` executable as a user meets it: help, a check, a classification on the real model,
+/// and the way it ends on bad input (usage mistakes exit 2 with the usage, other errors exit 1
+/// with one line naming the file and the problem; never a signal).
+final class CLITests: XCTestCase {
+    func testHelpListsEveryCommand() throws {
+        let result = try AtlasBinary.run(["--help"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        for command in ["classify", "layers", "visualize", "collect", "layout", "palette", "render", "canvas", "paint", "index",
+                        "search", "grid", "patch-test", "compare", "dataset"] {
+            XCTAssertTrue(result.output.contains("  \(command)"), "--help does not list \(command)")
+        }
+    }
+
+    func testCanvasCheckResolvesTheExampleCanvas() throws {
+        let result = try AtlasBinary.run(["canvas", "check", "canvases/seashore.canvas"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertTrue(result.output.hasPrefix("canvases/seashore.canvas: ok"), result.output)
+        XCTAssertTrue(result.output.contains("w  seashore"), result.output)
+    }
+
+    func testClassifyReadsThePhotoWithTheRealModel() throws {
+        let result = try AtlasBinary.run(["classify", TestFiles.photo("chelsea.png")])
+        XCTAssertEqual(result.status, 0, result.errors)
+        let top = result.output.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        XCTAssertTrue(["Egyptian cat", "tabby", "tiger cat"].contains { top.hasSuffix($0) }, result.output)
+    }
+
+    func testABadCanvasIsOneLineWithItsFileLineAndColumn() throws {
+        let folder = try TestFiles.temporaryFolder("cli", removedAfter: self)
+        let path = folder + "/bad.canvas"
+        try Data("palette = \"\(TestFiles.path("palettes/mobilenet_v2/features.13"))\"\ngrid = '''\nab\n.bx\n'''\n[brushes]\na = { cell = [0, 0] }\nb = { class = \"tabby\" }\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let result = try AtlasBinary.run(["canvas", "check", path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertFalse(result.signalled)
+        XCTAssertEqual(result.errorLines.count, 1, result.errors)
+        XCTAssertTrue(result.errors.hasPrefix("atlas: error: \(path):4:3: "), result.errors)
+    }
+
+    func testAnUndecodablePhotoIsNamed() throws {
+        let folder = try TestFiles.temporaryFolder("cli", removedAfter: self)
+        let path = folder + "/notes.png"
+        try Data("these are not pixels".utf8).write(to: URL(fileURLWithPath: path))
+        let result = try AtlasBinary.run(["classify", path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.errorLines, ["atlas: error: \(path): not a PNG, JPEG or WebP image (starts with 74 68 65 73 65 20 61 72 65 20 6e 6f)"])
+    }
+
+    /// A negative number is the option's value, refused as such (not "Missing value").
+    func testANegativeStepCountIsAUsageError() throws {
+        let result = try AtlasBinary.run(["paint", "canvases/seashore.canvas", "-o", "/tmp/never.png", "--steps", "-5"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.errors.contains("--steps must be positive"), result.errors)
+        XCTAssertTrue(result.errors.contains("Usage: atlas paint"), result.errors)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/never.png"))
+    }
+
+    /// An inverted or empty region is refused before anything is loaded (it once crashed, and
+    /// 6,6,3,3 allocated until killed).
+    func testAnInvertedSearchRegionIsRefused() throws {
+        for region in ["6,6,3,8", "6,6,3,3", "2,2,2,5", "-1,0,3,3", "1,2,3"] {
+            let result = try AtlasBinary.run(["search", "--index", "/nonexistent", "--image", TestFiles.photo("chelsea.png"),
+                                              "--region", region])
+            XCTAssertEqual(result.status, 2, "\(region): \(result.errors)")
+            XCTAssertTrue(result.errors.contains("--region"), result.errors)
+        }
+    }
+
+    /// What is printed must arrive: a reader that went away, or a full disk, is an error.
+    func testAFailingStandardOutputIsAnError() throws {
+        let closed = try AtlasBinary.run(["classify", TestFiles.photo("chelsea.png"), TestFiles.photo("coffee.png")], closeOutput: true)
+        XCTAssertFalse(closed.signalled, "killed by a signal")
+        XCTAssertEqual(closed.status, 1, closed.errors)
+        XCTAssertEqual(closed.errorLines.last, "atlas: error: standard output: cannot write: Broken pipe")
+    }
+
+    /// palette.json's mistakes are said in words: the key and what was expected.
+    func testAPaletteDescriptionOfTheWrongShapeIsExplained() throws {
+        let folder = try TestFiles.temporaryFolder("cli", removedAfter: self)
+        try Data(#"{"format": "atlas-palette/1", "model": 3}"#.utf8).write(to: URL(fileURLWithPath: folder + "/palette.json"))
+        let result = try AtlasBinary.run(["palette", "show", folder])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.errorLines, ["atlas: error: \(folder)/palette.json: not a palette description: 'model': expected a string"])
+    }
+
+    func testHelpShowsDefaultsAsTheyAreTyped() throws {
+        let result = try AtlasBinary.run(["canvas", "new", "--help"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertTrue(result.output.contains("(default: 14x14)"), result.output)
+    }
+}
