@@ -104,6 +104,25 @@ public struct ClassComparison {
         return (Array(ordered.prefix(count).filter { $0.pull > 0 }), Array(ordered.reversed().prefix(count).filter { $0.pull < 0 }))
     }
 
+    /// Where a comparison cell's vector sits in a palette: the palette cell nearest it by the
+    /// cosine of whitened vectors, with that cell's most attributed class.
+    public struct PaletteCoordinate: Sendable, Codable {
+        public let column: Int
+        public let row: Int
+        public let cosine: Float
+        public let label: String?
+    }
+
+    /// Each of `cells`' palette coordinates in `palette` (of the same model and layer).
+    public static func paletteCoordinates(of cells: [Cell], in palette: Palette) throws -> [PaletteCoordinate] {
+        let neighbours = try PaletteNeighbours(palette: palette, cells: Array(palette.description.cells.indices))
+        return try cells.map { cell in
+            let (index, cosine) = try neighbours.nearest(to: cell.vector)
+            let found = palette.description.cells[index]
+            return PaletteCoordinate(column: found.column, row: found.row, cosine: cosine, label: found.classes.first?.label)
+        }
+    }
+
     /// The comparison picture: the icons at their cells, B on the left, A on the right.
     public func picture() throws -> Drawing {
         let margin = 16.0, cellSide = max(40, (640 / Double(grid)).rounded(.down)), top = 64.0

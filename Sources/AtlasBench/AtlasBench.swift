@@ -8,7 +8,7 @@ struct AtlasBench: ParsableCommand {
         commandName: "atlas-bench",
         abstract: "Benchmarks: each prints its anchors' numbers, measured in the same run, and the ratios.",
         subcommands: [ClassifyBenchmark.self, LayoutBenchmark.self, VisualizeBenchmark.self, SearchBenchmark.self, PaintBenchmark.self,
-                      PaintQualityBenchmark.self, GridBenchmark.self])
+                      PaintQualityBenchmark.self, GridBenchmark.self, ClassViewsBenchmark.self])
 
     /// Tunes the process (`ProcessTuning`), then parses the arguments and runs the command.
     static func main() {

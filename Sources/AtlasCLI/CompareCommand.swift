@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import ArrayFiles
 import Collect
 import Foundation
 import Models
@@ -16,7 +17,9 @@ struct CompareCommand: ParsableCommand {
             value; right: A, left: B), y = a 1-D t-SNE of the whitened activations (perplexity 50, \
             learning rate 10, cosine), a grid of icons (each dense cell's mean activation, rendered as \
             the atlas icons). --json writes the cells that pull hardest towards each class, with their \
-            grid position, count, mean pull and mean vector.
+            grid position, count, mean pull and mean vector, and with --palette the nearest palette cell to \
+            each (its column, row, cosine and most attributed class): where to find that concept to paint \
+            with it or to use it as a patch.
             """)
 
     @Argument(help: "A collection run folder (from `atlas collect`).")
@@ -46,6 +49,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Write the strongest cells towards each class as JSON to this file (- for stdout).")
     var json: String?
 
+    @Option(help: "A palette of the collection's model and layer: --json gives each listed cell's nearest palette cell.")
+    var palette: String?
+
     @Option(parsing: .unconditional, help: "The seed of the layout and the icons.")
     var seed: UInt64 = 0
 
@@ -64,6 +70,8 @@ struct CompareCommand: ParsableCommand {
         let network = try self.network.load()
         let header = try SampleSet.readHeader(collectionRun)
         try header.check(model: network.name, weightsSHA256: try self.network.checkpointSHA256(), folder: collectionRun)
+        let palette = try self.palette.map { try Palette.load($0) }
+        try palette?.check(model: header.model, layer: header.layer, weightsSHA256: header.weightsSHA256)
         let samples = try SampleSet.load(collectionRun)
         let start = Date()
         let say = { (line: String) in
@@ -74,18 +82,37 @@ struct CompareCommand: ParsableCommand {
         try comparison.picture().writePNG(to: output)
         if let json {
             let strongest = comparison.strongest()
+            func entries(_ cells: [ClassComparison.Cell]) throws -> [Entry] {
+                let coordinates = try palette.map { try ClassComparison.paletteCoordinates(of: cells, in: $0) }
+                return cells.indices.map { Entry(cell: cells[$0], palette: coordinates?[$0]) }
+            }
             let report = Report(a: labels[classA], b: labels[classB], samples: comparison.sampleCount, grid: grid,
-                                towardsA: strongest.towardsA, towardsB: strongest.towardsB)
+                                palette: palette?.folder, towardsA: try entries(strongest.towardsA),
+                                towardsB: try entries(strongest.towardsB))
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try encoder.encode(report)
-            if json == "-" { print(String(decoding: data, as: UTF8.self)) } else { try data.write(to: URL(fileURLWithPath: json), options: .atomic) }
+            if json == "-" { print(String(decoding: data, as: UTF8.self)) } else { try writeAtomically(data, to: json) }
         }
         say("wrote \(output) (\(comparison.cells.count) cells)")
     }
 
     private struct Report: Encodable {
-        let a: String, b: String, samples: Int, grid: Int
-        let towardsA: [ClassComparison.Cell], towardsB: [ClassComparison.Cell]
+        let a: String, b: String, samples: Int, grid: Int, palette: String?
+        let towardsA: [Entry], towardsB: [Entry]
+    }
+
+    /// A listed cell: its place in the comparison, and in the palette when one was given.
+    private struct Entry: Encodable {
+        let cell: ClassComparison.Cell
+        let palette: ClassComparison.PaletteCoordinate?
+
+        func encode(to encoder: Encoder) throws {
+            try cell.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(palette, forKey: .palette)
+        }
+
+        private enum Key: String, CodingKey { case palette }
     }
 }

@@ -24,10 +24,10 @@ struct PaletteCommand: ParsableCommand {
 struct PaletteBuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Lay out a collection with UMAP, grid it, and render an icon per dense cell.",
+        abstract: "Lay out a collection with UMAP (or t-SNE), grid it, and render an icon per dense cell.",
         discussion: """
             Stages (each timed on stderr): the whitening matrix S = inverse(A^T A / N) of the activations; a UMAP \
-            layout (on whitened activations unless --no-whiten-layout), normalised per axis between the 1st and 99th \
+            (or, with --layout tsne, t-SNE) layout (on whitened activations unless --no-whiten-layout), normalised per axis between the 1st and 99th \
             percentiles widened by 10%; a G x G grid whose cells with at least --min-density samples are kept, each \
             with its mean activation, count and mean attribution per class; an icon per cell, the feature \
             visualization of the cell's whitened vector at the layer's centre; the atlas picture. A killed build \
@@ -60,6 +60,12 @@ struct PaletteBuildCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "The fewest samples a cell needs to be kept.")
     var minDensity = 8
+
+    @Option(help: "The layout: umap or tsne (default: umap; tsne with --class, which keeps a class's neighbourhoods better).")
+    var layout: PaletteLayoutMethod?
+
+    @Option(parsing: .unconditional, help: "t-SNE's perplexity (with --layout tsne).")
+    var perplexity = 30.0
 
     @Option(parsing: .unconditional, help: "UMAP's neighbourhood size.")
     var neighbors = 20
@@ -117,6 +123,7 @@ struct PaletteBuildCommand: ParsableCommand {
         (options.grid, options.minDensity, options.neighbors, options.minDist) = (grid, minDensity, neighbors, minDist)
         (options.metric, options.whitenLayout, options.steps, options.iconSize) = (metric, !noWhitenLayout, steps, size)
         (options.attempts, options.batch, options.cossimPower, options.atlasSide, options.seed) = (attempts, batch, cossimPower, atlasSize, seed)
+        (options.layoutMethod, options.perplexity) = (layout ?? (className == nil ? .umap : .tsne), perplexity)
         return options
     }
 
@@ -281,3 +288,5 @@ struct CellPosition: ExpressibleByArgument {
         (self.column, self.row) = (column, row)
     }
 }
+
+extension PaletteLayoutMethod: ExpressibleByArgument {}

@@ -38,6 +38,9 @@ struct PatchTestCommand: ParsableCommand {
     @Option(help: "auto (the cell most attributed to --to, less --from) or a cell as column,row of the atlas.")
     var patch = "auto"
 
+    @Option(name: .customLong("cell"), help: "The cell as column,row of the atlas (the same as --patch column,row).")
+    var cellOption: String?
+
     @Option(parsing: .unconditional, help: "The patch's side as a share of the photo's side, in (0, 1).")
     var size = 0.3
 
@@ -63,12 +66,15 @@ struct PatchTestCommand: ParsableCommand {
         guard corner == "best" || PatchCorner(rawValue: corner) != nil else {
             throw ValidationError("--corner must be tl, tr, bl, br or best, got \(corner)")
         }
-        guard patch == "auto" || cell != nil else { throw ValidationError("--patch must be auto or column,row, got \(patch)") }
+        guard patch == "auto" || cellOption == nil else { throw ValidationError("give --patch column,row or --cell, not both") }
+        guard (cellOption ?? patch) == "auto" || cell != nil else {
+            throw ValidationError("--patch must be auto or column,row (and --cell column,row), got \(cellOption ?? patch)")
+        }
         guard (1...100_000).contains(steps) else { throw ValidationError("--steps must be 1 to 100000") }
     }
 
     private var cell: (column: Int, row: Int)? {
-        let parts = patch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = (cellOption ?? patch).split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
 

@@ -47,6 +47,9 @@ public struct PaletteParameters: Codable, Sendable, Equatable {
     public var steps: Int
     public var attempts: Int
     public var cossimPower: Float
+    /// The layout method when it was not UMAP ("tsne"), and t-SNE's perplexity; absent for UMAP.
+    public var layout: String?
+    public var perplexity: Double?
 
     public init(neighbors: Int, minDist: Float, metric: String, whitenedLayout: Bool, minDensity: Int,
                 iconSize: Int, steps: Int, attempts: Int, cossimPower: Float) {

@@ -1,5 +1,13 @@
 import Layout
 
+/// How a palette lays its samples out in 2-D.
+public enum PaletteLayoutMethod: String, Sendable, Equatable, CaseIterable {
+    /// UMAP (the default, and the article's for whole-layer atlases).
+    case umap
+    /// Barnes-Hut t-SNE (the article's choice for class atlases).
+    case tsne
+}
+
 /// The settings of `atlas palette build`, defaulted as the issue and lucid's notebooks.
 public struct PaletteBuildOptions: Sendable, Equatable {
     /// The atlas is `grid` x `grid` cells; a cell is kept with at least `minDensity` samples.
@@ -10,6 +18,9 @@ public struct PaletteBuildOptions: Sendable, Equatable {
     public var minDist: Float = 0.01
     public var metric: Metric = .cosine
     public var whitenLayout = true
+    /// The layout: UMAP (neighbours, minimum distance above) or t-SNE (perplexity); both with `metric`.
+    public var layoutMethod = PaletteLayoutMethod.umap
+    public var perplexity: Double = 30
     /// Icons: side in pixels, optimisation steps, attempts (the best is kept), the cosine power of
     /// the objective, and how many render together.
     public var iconSize = 80
@@ -31,6 +42,7 @@ public struct PaletteBuildOptions: Sendable, Equatable {
         guard minDensity > 0 else { throw PaletteError("--min-density must be at least 1, got \(minDensity)") }
         guard neighbors >= 2 else { throw PaletteError("--neighbors must be at least 2, got \(neighbors)") }
         guard minDist >= 0, minDist <= 1 else { throw PaletteError("--min-dist must be in [0, 1], got \(minDist)") }
+        guard perplexity > 0, perplexity <= 1000 else { throw PaletteError("--perplexity must be in (0, 1000], got \(perplexity)") }
         guard iconSize >= 16 else { throw PaletteError("--size must be at least 16 pixels, got \(iconSize)") }
         guard steps > 0, attempts > 0, batch > 0 else {
             throw PaletteError("--steps, --attempts and --batch must be positive, got \(steps), \(attempts), \(batch)")
@@ -40,12 +52,20 @@ public struct PaletteBuildOptions: Sendable, Equatable {
 
     /// The parameters recorded in palette.json.
     public var parameters: PaletteParameters {
-        PaletteParameters(neighbors: neighbors, minDist: minDist, metric: metric.rawValue, whitenedLayout: whitenLayout,
-                          minDensity: minDensity, iconSize: iconSize, steps: steps, attempts: attempts, cossimPower: cossimPower)
+        var parameters = PaletteParameters(neighbors: neighbors, minDist: minDist, metric: metric.rawValue, whitenedLayout: whitenLayout,
+                                           minDensity: minDensity, iconSize: iconSize, steps: steps, attempts: attempts,
+                                           cossimPower: cossimPower)
+        if layoutMethod == .tsne { (parameters.layout, parameters.perplexity) = (layoutMethod.rawValue, perplexity) }
+        return parameters
     }
 
     /// What the layout depends on besides the samples.
-    var layoutKey: String { "umap neighbors=\(neighbors) minDist=\(minDist) metric=\(metric.rawValue) whiten=\(whitenLayout) seed=\(seed)" }
+    var layoutKey: String {
+        switch layoutMethod {
+        case .umap: "umap neighbors=\(neighbors) minDist=\(minDist) metric=\(metric.rawValue) whiten=\(whitenLayout) seed=\(seed)"
+        case .tsne: "tsne perplexity=\(perplexity) metric=\(metric.rawValue) whiten=\(whitenLayout) seed=\(seed)"
+        }
+    }
 
     /// What the icons depend on besides the layout.
     var iconKey: String {

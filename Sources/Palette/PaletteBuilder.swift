@@ -70,8 +70,8 @@ public struct PaletteBuilder {
     }
 
     /// The normalised layout: read back from `layout.npy` when `reuse` says it was made from the
-    /// same samples and settings, otherwise UMAP on the (whitened) activations; and whether it
-    /// was read back.
+    /// same samples and settings, otherwise UMAP or t-SNE on the (whitened) activations; and
+    /// whether it was read back.
     private func layout(of samples: SampleSet, whitening: Whitening, reuse: Bool) throws -> (layout: [Float], reused: Bool) {
         let file = Palette.path(folder, Palette.layoutFile)
         if reuse, let saved = try? NPY.read(file), saved.shape == [samples.count, 2] {
@@ -79,13 +79,23 @@ public struct PaletteBuilder {
             return (saved.values, true)
         }
         let input = options.whitenLayout ? try LayoutWhitening.whiten(samples.activations, with: whitening) : samples.activations
-        var umap = UMAPOptions()
-        (umap.neighbors, umap.minDist, umap.metric, umap.seed) = (options.neighbors, Double(options.minDist), options.metric, options.seed)
         let start = Date()
         let log = self.log
-        let embedding = try UMAP.embed(Points(count: samples.count, dimension: samples.channels, values: input), options: umap) { progress in
+        let progress: ProgressHandler = { progress in
             guard progress.completed == progress.total || progress.completed % max(progress.total / 4, 1) == 0 else { return }
             log(String(format: "  [%5.1fs] ", Date().timeIntervalSince(start)) + "\(progress.stage.rawValue) \(progress.completed)/\(progress.total) \(progress.detail)")
+        }
+        let points = try Points(count: samples.count, dimension: samples.channels, values: input)
+        let embedding: Embedding
+        switch options.layoutMethod {
+        case .umap:
+            var umap = UMAPOptions()
+            (umap.neighbors, umap.minDist, umap.metric, umap.seed) = (options.neighbors, Double(options.minDist), options.metric, options.seed)
+            embedding = try UMAP.embed(points, options: umap, progress: progress)
+        case .tsne:
+            var tsne = TSNEOptions()
+            (tsne.perplexity, tsne.metric, tsne.seed) = (options.perplexity, options.metric, options.seed)
+            embedding = try TSNE.embed(points, options: tsne, progress: progress)
         }
         let layout = LayoutNormalisation().normalise(embedding.values, dimension: 2)
         try NPY.write(NPYArray(shape: [samples.count, 2], values: layout), to: file)

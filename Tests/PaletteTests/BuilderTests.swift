@@ -1,4 +1,4 @@
-import Analysis
+@testable import Analysis
 import ArrayFiles
 import Collect
 import Foundation
@@ -142,5 +142,58 @@ final class ClassComparisonTests: XCTestCase {
                                                  network: LinearPixelModel(channels: 4, seed: 3))) { error in
             XCTAssertTrue("\(error)".contains("class5"), "\(error)")
         }
+    }
+}
+
+/// t-SNE as a palette's layout (the default for class atlases), and comparison cells located in
+/// a palette.
+final class LayoutChoiceTests: XCTestCase {
+    private func linearSamples() throws -> SampleSet {
+        let samples = try syntheticSamples(clusters: 3, perCluster: 40, channels: 4)
+        return try SampleSet(header: CollectionHeader(copying: samples.header, layer: "linear"), activations: samples.activations,
+                             classes: samples.classes, attributions: samples.attributions, origins: samples.origins)
+    }
+
+    private func build(_ method: PaletteLayoutMethod, in folder: String) throws -> Palette {
+        var options = PaletteBuildOptions()
+        (options.grid, options.minDensity, options.neighbors, options.iconSize, options.steps, options.batch) = (4, 5, 8, 16, 2, 4)
+        (options.layoutMethod, options.perplexity) = (method, 10)
+        var timings = PaletteBuilder.Timings()
+        return try PaletteBuilder(options: options, folder: folder)
+            .build(samples: try linearSamples(), labels: testLabels, model: LinearPixelModel(channels: 4, seed: 3), timings: &timings)
+    }
+
+    func testATSNEPaletteRecordsItsLayoutAndKeepsTheClustersApart() throws {
+        let folder = try TestFiles.temporaryFolder("palette", removedAfter: self)
+        let tsne = try build(.tsne, in: folder)
+        XCTAssertEqual(tsne.description.parameters.layout, "tsne")
+        XCTAssertEqual(tsne.description.parameters.perplexity, 10)
+        let layout = try NPY.read(tsne.path(Palette.layoutFile)).values
+        // Each sample's nearest neighbour in the layout is of its own cluster (40 samples each).
+        var agree = 0
+        for i in 0..<120 {
+            let nearest = (0..<120).filter { $0 != i }.min { a, b in
+                func d(_ j: Int) -> Float { pow(layout[2 * i] - layout[2 * j], 2) + pow(layout[2 * i + 1] - layout[2 * j + 1], 2) }
+                return d(a) < d(b)
+            }!
+            if nearest / 40 == i / 40 { agree += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(agree, 118)
+        // UMAP in the same folder lays the samples out again, and says nothing of t-SNE.
+        let umap = try build(.umap, in: folder)
+        XCTAssertNil(umap.description.parameters.layout)
+        XCTAssertNotEqual(try NPY.read(umap.path(Palette.layoutFile)).values, layout)
+    }
+
+    func testAComparisonCellIsFoundInAPalette() throws {
+        let palette = try build(.umap, in: try TestFiles.temporaryFolder("palette", removedAfter: self))
+        let target = palette.description.cells.count - 1
+        let cell = ClassComparison.Cell(column: 0, row: 0, count: 3, pull: 1, vector: palette.vector(ofCell: target).map { $0 * 2 })
+        let found = try ClassComparison.paletteCoordinates(of: [cell], in: palette)
+        XCTAssertEqual(found.count, 1)
+        XCTAssertEqual([found[0].column, found[0].row],
+                       [palette.description.cells[target].column, palette.description.cells[target].row])
+        XCTAssertEqual(found[0].cosine, 1, accuracy: 1e-4)
+        XCTAssertEqual(found[0].label, palette.description.cells[target].classes.first?.label)
     }
 }
