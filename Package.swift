@@ -40,7 +40,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // .npy arrays and atomic file writes, shared by every stage that touches disk.
-        .target(name: "ArrayFiles", swiftSettings: native),
+        .target(name: "ArrayFiles", dependencies: ["CZlib"], swiftSettings: native),
         // In pipeline order, each target depending only on those above it:
         // tensors, images, photo sets -> models -> visualisation, layout, pictures -> the stages after
         // the network -> the CLI.

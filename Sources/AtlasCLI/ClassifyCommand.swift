@@ -54,7 +54,11 @@ struct ClassifyCommand: ParsableCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try classifier.classify(files, top: top) { result in
+        var unreadable = 0
+        try classifier.classify(files, top: top, skipped: { path, error in
+            unreadable += 1
+            FileHandle.standardError.write(Data("atlas: error: \(ErrorReport.describe(error))\n".utf8))
+        }) { result in
             if json {
                 print(String(decoding: try encoder.encode(JSONLine(image: result.image, top: result.top)), as: UTF8.self))
             } else {
@@ -63,6 +67,10 @@ struct ClassifyCommand: ParsableCommand {
                     print("  " + String(format: "%4d  %.4f  ", score.index, score.probability) + score.label)
                 }
             }
+        }
+        if unreadable > 0 {
+            try ErrorReport.flushStandardOutput()
+            throw ExitCode(1)  // each unreadable image was reported on its own line
         }
     }
 

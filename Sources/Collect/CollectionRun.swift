@@ -86,10 +86,10 @@ public enum CollectionRun {
                 report(.progress(done: done, total: files.count, imagesPerSecond: rate,
                                  secondsLeft: rate > 0 ? Double(files.count - done) / rate : nil))
             } skipped: { report(.skipped(path: $0, reason: $1)) }
-            let shard = CollectionHeader.Shard(folder: String(format: "shard-%05d", header.shards.count), firstImage: range.lowerBound,
+            var shard = CollectionHeader.Shard(folder: String(format: "shard-%05d", header.shards.count), firstImage: range.lowerBound,
                                                imageCount: range.count, samples: rows.count)
-            try write(rows, channels: info.channels, topK: settings.topK,
-                      to: URL(fileURLWithPath: output).appendingPathComponent(shard.folder))
+            shard.crc32 = try write(rows, channels: info.channels, topK: settings.topK,
+                                    to: URL(fileURLWithPath: output).appendingPathComponent(shard.folder))
             header.shards.append(shard)
             try write(header, to: headerPath)
             report(.shardWritten(folder: shard.folder, samples: shard.samples))
@@ -141,12 +141,19 @@ public enum CollectionRun {
     }
 
     /// The four arrays of a shard, each written atomically.
-    private static func write(_ rows: SampleRows, channels: Int, topK: Int, to folder: URL) throws {
+    /// Writes a shard's four arrays into `folder`; returns each file's CRC-32, for the header.
+    private static func write(_ rows: SampleRows, channels: Int, topK: Int, to folder: URL) throws -> [String: UInt32] {
         let count = rows.count
-        try NPY.write(NPYArray(shape: [count, channels], values: rows.activations), to: folder.appendingPathComponent("activations.npy").path)
-        try NPY.write(NPYArray(shape: [count, topK], values: rows.classes.map(Float.init)), to: folder.appendingPathComponent("classes.npy").path)
-        try NPY.write(NPYArray(shape: [count, topK], values: rows.attributions), to: folder.appendingPathComponent("attributions.npy").path)
-        try NPY.write(NPYArray(shape: [count, 3], values: rows.origins.map(Float.init)), to: folder.appendingPathComponent("origins.npy").path)
+        var checksums: [String: UInt32] = [:]
+        for (name, array) in [("activations.npy", NPYArray(shape: [count, channels], values: rows.activations)),
+                              ("classes.npy", NPYArray(shape: [count, topK], values: rows.classes.map(Float.init))),
+                              ("attributions.npy", NPYArray(shape: [count, topK], values: rows.attributions)),
+                              ("origins.npy", NPYArray(shape: [count, 3], values: rows.origins.map(Float.init)))] {
+            let data = NPY.encode(array)
+            try writeAtomically(data, to: folder.appendingPathComponent(name).path)
+            checksums[name] = crc32(data)
+        }
+        return checksums
     }
 
     private static func write(_ header: CollectionHeader, to path: String) throws {

@@ -52,8 +52,11 @@ public struct CollectionHeader: VersionedJSON, Sendable, Equatable {
         public var firstImage: Int
         public var imageCount: Int
         public var samples: Int
-        public init(folder: String, firstImage: Int, imageCount: Int, samples: Int) {
-            (self.folder, self.firstImage, self.imageCount, self.samples) = (folder, firstImage, imageCount, samples)
+        /// Each array file's CRC-32 (zlib's), checked when the collection is loaded: a damaged
+        /// shard is refused, not read as samples. Absent in collections written before checksums.
+        public var crc32: [String: UInt32]?
+        public init(folder: String, firstImage: Int, imageCount: Int, samples: Int, crc32: [String: UInt32]? = nil) {
+            (self.folder, self.firstImage, self.imageCount, self.samples, self.crc32) = (folder, firstImage, imageCount, samples, crc32)
         }
     }
 
@@ -94,7 +97,14 @@ public struct SampleSet: Sendable {
             let base = URL(fileURLWithPath: folder).appendingPathComponent(shard.folder)
             func array(_ name: String, columns: Int) throws -> [Float] {
                 let path = base.appendingPathComponent(name).path
-                let array = try NPY.read(path)
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CollectError("\(path): missing or unreadable (the collection is damaged: collect again)")
+                }
+                if let expected = shard.crc32?[name], crc32(data) != expected {
+                    throw CollectError("\(path): its CRC-32 is \(String(format: "%08x", crc32(data))), collection.json recorded "
+                        + "\(String(format: "%08x", expected)) (the shard is damaged: collect again)")
+                }
+                let array = try NPY.decode(data, path: path)
                 guard array.shape == [shard.samples, columns] else {
                     throw CollectError("\(path): expected shape [\(shard.samples), \(columns)], got \(array.shape)")
                 }

@@ -31,12 +31,22 @@ public struct ImageClassifier {
     }
 
     /// Decodes, preprocesses and classifies the images batch by batch, handing each image's
-    /// `top` classes to `report` in the order given.
-    public func classify(_ paths: [String], top: Int, report: (ImageClassification) throws -> Void) throws {
+    /// `top` classes to `report` in the order given; an image that cannot be decoded goes to
+    /// `skipped` with its error, and the others of its batch are classified.
+    public func classify(_ paths: [String], top: Int, skipped: (String, Error) -> Void,
+                         report: (ImageClassification) throws -> Void) throws {
         guard top > 0 else { throw ModelError("--top must be positive, got \(top)") }
         for start in stride(from: 0, to: paths.count, by: batchSize) {
-            let batch = Array(paths[start..<min(start + batchSize, paths.count)])
-            let images = try batch.map { try decodeImage(at: $0) }
+            var (batch, images) = ([String](), [RGBImage]())
+            for path in paths[start..<min(start + batchSize, paths.count)] {
+                do {
+                    images.append(try decodeImage(at: path))
+                    batch.append(path)
+                } catch {
+                    skipped(path, error)
+                }
+            }
+            guard !images.isEmpty else { continue }
             let probabilities = try network.probabilities(of: network.input(for: images, names: batch, resizing: resizing))
             let classes = probabilities.shape[1]
             guard classes == labels.count else {

@@ -22,11 +22,29 @@ public struct Canvas: Sendable {
 
     /// The character of a free cell.
     public static let freeCell: Character = "."
+    /// The most cells per side: a painting's longer side is at most `PaintGeometry.maximumSize`
+    /// pixels and a cell at least a layer's stride (16 px at the shallowest palettes' layers).
+    public static let maximumCells = PaintGeometry.maximumSize / 16
+    /// The most optimisation steps a canvas may ask for.
+    public static let maximumSteps = 100_000
+    /// The largest canvas file read: a 64x64 grid with a hundred brushes is a few kilobytes.
+    public static let maximumFileBytes = 1 << 20
 
     /// Reads and parses a canvas file; every problem is a `CanvasError` with its line and column.
     public static func load(_ path: String) throws -> Canvas {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw CanvasError(path, at: nil, "no such canvas file (`atlas canvas new` writes a template)")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            let kind = status.st_mode & S_IFMT == S_IFDIR ? "a folder" : status.st_mode & S_IFMT == S_IFIFO ? "a FIFO" : "a device or socket"
+            throw CanvasError(path, at: nil, "not a canvas file but \(kind): give a TOML file that `atlas canvas new` writes")
+        }
+        guard status.st_size <= Canvas.maximumFileBytes else {
+            throw CanvasError(path, at: nil, "\(status.st_size) bytes, more than a canvas file's limit of \(Canvas.maximumFileBytes)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CanvasError(path, at: nil, "cannot read the canvas file (`atlas canvas new` writes a template)")
+            throw CanvasError(path, at: nil, "cannot read the canvas file: \(String(cString: strerror(errno)))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw CanvasError(path, at: nil, "the canvas file is not UTF-8 text")

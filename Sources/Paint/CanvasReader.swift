@@ -169,11 +169,17 @@ struct CanvasReader {
             }
             for (column, character) in row.enumerated() where character != Canvas.freeCell && !brushes.contains(character) {
                 let known = brushes.sorted().map { "'\($0)'" }.joined(separator: ", ")
-                let what = character.isWhitespace ? "a space in the grid" : "unknown character '\(character)' in the grid"
+                let what = character == "\t" ? "a tab in the grid"
+                    : character.isWhitespace ? "a space in the grid" : "unknown character '\(character)' in the grid"
                 throw error(location(line: index, column: indent + column),
                             "\(what) (row \(index - first + 1), column \(column + 1)); the brushes are \(known), and '.' marks a free cell")
             }
             if index == first { columns = row.count }
+            guard index - first < Canvas.maximumCells, row.count <= Canvas.maximumCells else {
+                throw error(location(line: index, column: indent + min(row.count, Canvas.maximumCells)),
+                            "the grid is larger than \(Canvas.maximumCells) cells per side, the most a \(PaintGeometry.maximumSize)-px painting "
+                                + "holds at a stride of 16 px")
+            }
             guard row.count == columns else {
                 throw error(location(line: index, column: indent + min(row.count, columns)),
                             "ragged grid: row \(index - first + 1) has \(row.count) cells, the first row \(columns)")
@@ -194,15 +200,21 @@ struct CanvasReader {
             throw error(source.location(ofKey: "settings", in: ""), "`settings` must be a table, not a \(value.type)")
         }
         try checkKeys(of: table, in: "settings", allowed: CanvasSettings.keys)
-        func integer(_ key: String, minimum: Int) throws -> Int? {
+        func integer(_ key: String, minimum: Int, maximum: Int = .max, limit: String = "") throws -> Int? {
             guard let value = table[key] else { return nil }
             guard let integer = value.int, integer >= minimum else {
                 throw error(source.location(ofKey: key, in: "settings"), "`\(key)` must be an integer of at least \(minimum)")
             }
+            guard integer <= maximum else {
+                throw error(source.location(ofKey: key, in: "settings"), "`\(key)` = \(integer) is above the limit of \(maximum)\(limit)")
+            }
             return integer
         }
-        var settings = CanvasSettings(steps: try integer("steps", minimum: 1), seed: try integer("seed", minimum: 0).map(UInt64.init),
-                                      size: try integer("size", minimum: 16))
+        var settings = CanvasSettings(steps: try integer("steps", minimum: 1, maximum: Canvas.maximumSteps,
+                                                         limit: " steps (a painting of 1024 px takes about 5 s per 100 steps)"),
+                                      seed: try integer("seed", minimum: 0).map(UInt64.init),
+                                      size: try integer("size", minimum: 16, maximum: PaintGeometry.maximumSize,
+                                                        limit: " px for the image's longer side"))
         if let value = table["cosine_power"] {
             guard let power = value.double ?? value.int.map(Double.init), power >= 0, power.isFinite else {
                 throw error(source.location(ofKey: "cosine_power", in: "settings"), "`cosine_power` must be a number of at least 0")

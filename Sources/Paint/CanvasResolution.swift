@@ -21,10 +21,20 @@ extension Canvas {
         if let network {
             do {
                 try palette.check(model: network.name)
-                _ = try network.layer(named: description.layer)
+                let layer = try network.layer(named: description.layer)
+                let shape = try network.graph.shapes(input: [1, 3, 224, 224])[layer.index]
+                guard shape.count >= 2, shape[1] == description.channels else {
+                    throw PaletteError("\(palette.folder): palette.json says \(description.channels) channels at \(description.layer), "
+                        + "whose activations have \(shape.count >= 2 ? shape[1] : 0) in \(network.name)")
+                }
             } catch {
                 throw self.error(key: "palette", "\(error)")
             }
+        }
+        guard max(rows, columns) * description.stride <= PaintGeometry.maximumSize else {
+            throw self.error(key: "grid", "a \(rows)x\(columns) grid at \(description.layer) (a \(description.stride)-px stride) paints at "
+                + "least \(max(rows, columns) * description.stride) px, above the limit of \(PaintGeometry.maximumSize) px: use at most "
+                + "\(PaintGeometry.maximumSize / description.stride) cells per side")
         }
         var resolver = BrushResolver(canvas: self, palette: palette, network: network)
         let brushes = try self.brushes.map { try resolver.resolve($0) }

@@ -50,6 +50,10 @@ public struct PaintGeometry: Sendable, Equatable {
             throw PaintError("a size of \(size) px does not divide into the canvas's \(longer) cells: use a multiple of \(longer) "
                 + "(for example \(cellPixels * longer) or \((cellPixels + 1) * longer) px)")
         }
+        guard cellPixels * longer <= Self.maximumSize else {
+            throw PaintError("a \(rows)x\(columns) canvas at \(layer) (a \(stride)-px stride) paints at least \(stride * longer) px, above "
+                + "the limit of \(Self.maximumSize) px for the image's longer side: use at most \(Self.maximumSize / stride) cells per side")
+        }
         (self.rows, self.columns, self.cellPixels) = (rows, columns, cellPixels)
         (imageHeight, imageWidth) = (rows * cellPixels, columns * cellPixels)
         (viewHeight, viewWidth) = (rows * stride, columns * stride)

@@ -129,9 +129,18 @@ public struct Palette: Sendable {
             throw PaletteError("\(path(folder, vectorsFile)): expected [\(description.cells.count), \(channels)] (cells x channels "
                 + "of \(description.layer)), got \(vectors.shape)")
         }
+        if let bad = vectors.values.firstIndex(where: { !$0.isFinite }) {
+            let cell = description.cells[bad / max(channels, 1)]
+            throw PaletteError("\(path(folder, vectorsFile)): cell [\(cell.column), \(cell.row)] holds \(vectors.values[bad]) in channel "
+                + "\(bad % channels): a palette's vectors must be finite")
+        }
         let matrix = try NPY.read(path(folder, whiteningFile))
         guard matrix.shape == [channels, channels] else {
             throw PaletteError("\(path(folder, whiteningFile)): expected [\(channels), \(channels)], got \(matrix.shape)")
+        }
+        if let bad = matrix.values.firstIndex(where: { !$0.isFinite }) {
+            throw PaletteError("\(path(folder, whiteningFile)): holds \(matrix.values[bad]) at row \(bad / channels), column "
+                + "\(bad % channels): the whitening matrix must be finite")
         }
         return try Palette(folder: folder, description: description, vectors: vectors.values,
                            whitening: Whitening(matrix: matrix.values, channels: channels))

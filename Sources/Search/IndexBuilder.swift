@@ -75,7 +75,11 @@ public struct IndexBuilder {
                 }
             }
             if !fresh.isEmpty {
-                let entries = try writeShard(fresh, number: manifest.shards.count)
+                let (entries, checksum) = try writeShard(fresh, number: manifest.shards.count)
+                // An index from before checksums keeps none (its old shards have none to list).
+                if manifest.shardCRC32 != nil || manifest.shards.isEmpty {
+                    manifest.shardCRC32 = (manifest.shardCRC32 ?? []) + [checksum]
+                }
                 manifest.shards.append(Self.shardName(manifest.shards.count))
                 for entry in entries {
                     known[entry.path] = entry.sha256
@@ -136,7 +140,8 @@ public struct IndexBuilder {
     }
 
     /// Runs the photos through the source at every scale and writes their blocks as shard `number`.
-    private func writeShard(_ photos: [Photo], number: Int) throws -> [IndexedImage] {
+    /// Writes one shard of `photos`' grids; returns their manifest entries and the shard's CRC-32.
+    private func writeShard(_ photos: [Photo], number: Int) throws -> (entries: [IndexedImage], checksum: UInt32) {
         var bytes = IndexFolder.shardMagic
         var stored = [[StoredGrid]](repeating: [], count: photos.count)
         for (scaleIndex, side) in scales.enumerated() {
@@ -149,10 +154,11 @@ public struct IndexBuilder {
                 bytes += IndexFolder.block(grid)
             }
         }
-        try writeAtomically(Data(bytes), to: IndexFolder.path(folder, Self.shardName(number)))
-        return zip(photos, stored).map { photo, grids in
+        let data = Data(bytes)
+        try writeAtomically(data, to: IndexFolder.path(folder, Self.shardName(number)))
+        return (zip(photos, stored).map { photo, grids in
             IndexedImage(path: photo.path, bytes: photo.bytes, sha256: photo.sha256, width: photo.width, height: photo.height,
                          shard: number, grids: grids)
-        }
+        }, crc32(data))
     }
 }

@@ -21,6 +21,10 @@ public enum IndexFolder {
         }
         var index = GridIndex(origin: manifest.origin)
         let channels = manifest.origin.channels
+        if let checksums = manifest.shardCRC32, checksums.count != manifest.shards.count {
+            throw SearchError("\(path(folder, IndexManifest.fileName)): \(checksums.count) shard checksums for \(manifest.shards.count) "
+                + "shards (the index is damaged: rebuild it)")
+        }
         // Photos are listed in shard order but for re-indexed ones: keep one shard in memory.
         var shard: (number: Int, bytes: [UInt8])?
         for image in manifest.images {
@@ -34,6 +38,10 @@ public enum IndexFolder {
                     throw SearchError("\(shardPath): missing or unreadable shard (the index is damaged: rebuild it)")
                 }
                 guard data.starts(with: shardMagic) else { throw SearchError("\(shardPath): not an index shard") }
+                if let expected = manifest.shardCRC32?[image.shard], crc32(data) != expected {
+                    throw SearchError("\(shardPath): its CRC-32 is \(String(format: "%08x", crc32(data))), index.json recorded "
+                        + "\(String(format: "%08x", expected)) (the shard is damaged: rebuild the index)")
+                }
                 shard = (image.shard, [UInt8](data))
             }
             let bytes = shard!.bytes

@@ -11,6 +11,9 @@ public struct IndexManifest: VersionedJSON, Sendable, Equatable {
     /// Shard files, relative to the index folder, in the order written; a resumed or appending
     /// build adds shards and never rewrites one the manifest lists.
     public var shards: [String]
+    /// Each shard's CRC-32 (zlib's), checked when the index is loaded: a damaged shard is refused,
+    /// not read as numbers. Absent in indexes written before checksums (they load unchecked).
+    public var shardCRC32: [UInt32]?
     public var images: [IndexedImage]
 
     public static let currentFormat = "atlas-index/1"
@@ -18,7 +21,7 @@ public struct IndexManifest: VersionedJSON, Sendable, Equatable {
 
     public init(origin: GridOrigin, scales: [Int]) {
         (self.format, self.origin, self.scales) = (Self.currentFormat, origin, scales)
-        (shards, images) = ([], [])
+        (shards, shardCRC32, images) = ([], [], [])
     }
 }
 

@@ -93,3 +93,22 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(result.output.contains("(default: 14x14)"), result.output)
     }
 }
+
+/// `atlas classify` on a folder with a photo that cannot be read: the others are classified,
+/// the bad one is named on its own line, and the exit status says something went wrong.
+final class CLIFolderTests: XCTestCase {
+    func testAnUnreadablePhotoInAFolderIsReportedAndTheRestClassified() throws {
+        let folder = try TestFiles.temporaryFolder("cli", removedAfter: self)
+        try FileManager.default.copyItem(atPath: TestFiles.photo("chelsea.png"), toPath: folder + "/a-cat.png")
+        // A PNG cut short: its first bytes make it an image of the folder, its data cannot be decoded.
+        let png = try XCTUnwrap(FileManager.default.contents(atPath: TestFiles.photo("chelsea.png")))
+        try png.prefix(200).write(to: URL(fileURLWithPath: folder + "/b-broken.png"))
+        try FileManager.default.copyItem(atPath: TestFiles.photo("coffee.png"), toPath: folder + "/c-coffee.png")
+        let result = try AtlasBinary.run(["classify", folder, "--top", "1"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.errorLines.count, 1, result.errors)
+        XCTAssertTrue(result.errors.hasPrefix("atlas: error: \(folder)/b-broken.png: "), result.errors)
+        XCTAssertTrue(result.output.contains("a-cat.png") && result.output.contains("c-coffee.png"), result.output)
+        XCTAssertTrue(result.output.contains("espresso") || result.output.contains("cup"), result.output)
+    }
+}

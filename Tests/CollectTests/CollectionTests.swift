@@ -100,6 +100,16 @@ final class CollectionTests: XCTestCase {
         XCTAssertTrue(events.contains { if case .resumed(1, 1) = $0 { true } else { false } })
         XCTAssertEqual(try contents(of: resumed), try contents(of: whole))
         XCTAssertEqual(try SampleSet.load(resumed).count, 24)
+
+        // A damaged shard file is refused by its checksum, naming the file.
+        XCTAssertEqual(try SampleSet.readHeader(whole).shards[1].crc32?.count, 4)
+        let activations = whole + "/shard-00001/activations.npy"
+        var bytes = [UInt8](try XCTUnwrap(FileManager.default.contents(atPath: activations)))
+        bytes[bytes.count - 2] ^= 0x40
+        try Data(bytes).write(to: URL(fileURLWithPath: activations))
+        XCTAssertThrowsError(try SampleSet.load(whole)) {
+            XCTAssertTrue("\($0)".contains("shard-00001/activations.npy: its CRC-32 is"), "\($0)")
+        }
     }
 
     /// The positions of image i depend on (seed, i) alone, are distinct and lie inside the border.

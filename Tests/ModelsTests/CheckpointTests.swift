@@ -62,6 +62,20 @@ final class CheckpointTests: XCTestCase {
     }
 }
 
+/// Weights are checked finite where they are read, naming the tensor.
+final class FiniteWeightsTests: XCTestCase {
+    func testANonFiniteWeightIsRefusedNamingItsTensor() throws {
+        let weights = StateDict(path: "model.pth", entries: [
+            ("conv.weight", StoredTensor(shape: [2, 2], values: [1, 2, 3, 4])),
+            ("conv.bias", StoredTensor(shape: [2], values: [0, .nan])),
+        ])
+        XCTAssertNoThrow(try weights.tensor("conv.weight", shape: [2, 2]))
+        XCTAssertThrowsError(try weights.tensor("conv.bias", shape: [2])) { error in
+            XCTAssertEqual("\(error)", "model.pth: tensor 'conv.bias' holds nan at index 1: weights must be finite")
+        }
+    }
+}
+
 /// Comparisons with the python reader, shared by the checkpoint tests.
 enum CheckpointTestFiles {
     struct IndexEntry: Decodable {

@@ -57,7 +57,7 @@ final class EfficientNetLite0Tests: XCTestCase {
 
         let classifier = try ImageClassifier(network: network, labels: ModelName.efficientNetLite0.labels())
         var results: [ImageClassification] = []
-        try classifier.classify(Self.photos, top: 3) { results.append($0) }
+        try classifier.classify(Self.photos, top: 3, skipped: { path, error in XCTFail("\(path): \(error)") }) { results.append($0) }
         let cats = 281...285, espresso = 967
         for (item, result) in results.enumerated() {
             let row = referenceProbabilities[item * 1000..<(item + 1) * 1000]

@@ -63,7 +63,7 @@ final class MobileNetV2Tests: XCTestCase {
         let expected = try XCTUnwrap(probabilities)
         let classifier = try ImageClassifier(network: network, labels: ImageNetLabels.load(), batchSize: 3)
         var results: [ImageClassification] = []
-        try classifier.classify(Self.photos, top: 5) { results.append($0) }
+        try classifier.classify(Self.photos, top: 5, skipped: { path, error in XCTFail("\(path): \(error)") }) { results.append($0) }
         XCTAssertEqual(results.map(\.image), Self.photos)
         for (item, result) in results.enumerated() {
             let row = Array(expected.values[item * 1000..<(item + 1) * 1000])

@@ -46,16 +46,12 @@ final class PaintGeometryTests: XCTestCase {
 
     /// A size above the limit in a canvas's [settings] is an error at that line, before anything
     /// is painted or written.
+    /// Refused where the canvas is read (by `atlas canvas check` too), before anything is painted.
     func testASizeFromTheCanvasIsRefusedAtItsLine() throws {
-        let folder = try TestFiles.temporaryFolder("paint")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let network = try RealNetworks.mobileNetV2()
-        let palette = try PaintTestSupport.syntheticPalette(in: folder + "/palette")
+        let folder = try TestFiles.temporaryFolder("paint", removedAfter: self)
         let text = ["palette = \"palette\"", "grid = '''", "ab", "'''", "[brushes]", "a = { cell = [0, 0] }",
                     "b = { cell = [3, 3] }", "[settings]", "size = 5000"].joined(separator: "\n")
-        let canvas = try PaintTestSupport.canvas(text, in: folder).resolve(palette: palette, network: nil)
-        XCTAssertThrowsError(try paint(canvas, whitening: palette.whitening, network: network,
-                                       options: PaintOptions(settings: canvas.canvas.settings))) { error in
+        XCTAssertThrowsError(try PaintTestSupport.canvas(text, in: folder)) { error in
             XCTAssertTrue("\(error)".contains("test.canvas:9:1"), "\(error)")
             XCTAssertTrue("\(error)".contains("above the limit of \(PaintGeometry.maximumSize) px"), "\(error)")
         }

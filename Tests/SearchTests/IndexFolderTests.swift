@@ -144,4 +144,20 @@ final class IndexFolderTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("000000.grids"), "\($0)")
         }
     }
+
+    /// Random bytes in a shard, of the right length and with its magic intact, are refused by
+    /// its checksum (they once scored around 1e37).
+    func testADamagedShardIsRefusedByItsChecksum() throws {
+        let paths = try photos(2)
+        let manifest = try IndexBuilder(folder: folder + "/index", source: PixelGridSource(), scales: [32]).build(paths).manifest
+        XCTAssertEqual(manifest.shardCRC32?.count, 1)
+        let shard = folder + "/index/shards/000000.grids"
+        var bytes = [UInt8](try XCTUnwrap(FileManager.default.contents(atPath: shard)))
+        var generator = SystemRandomNumberGenerator()
+        for i in 8..<bytes.count { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        try Data(bytes).write(to: URL(fileURLWithPath: shard))
+        XCTAssertThrowsError(try IndexFolder.load(folder + "/index")) {
+            XCTAssertTrue("\($0)".contains("000000.grids: its CRC-32 is"), "\($0)")
+        }
+    }
 }

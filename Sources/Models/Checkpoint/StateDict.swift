@@ -30,8 +30,9 @@ public struct StateDict: Sendable {
         names = entries.map(\.name)
     }
 
-    /// The tensor called `name`, checked against `shape` when one is given. The error names the
-    /// file and the tensor, suggests close names for a typo, and gives both shapes on a mismatch.
+    /// The tensor called `name`, checked against `shape` when one is given and checked finite. The
+    /// error names the file and the tensor, suggests close names for a typo, gives both shapes on
+    /// a mismatch, and the first NaN or infinity.
     public func tensor(_ name: String, shape: [Int]? = nil) throws -> StoredTensor {
         guard let tensor = tensors[name] else {
             let close = closeNames(to: name, among: names)
@@ -40,6 +41,9 @@ public struct StateDict: Sendable {
         }
         if let shape, shape != tensor.shape {
             throw CheckpointError(file: path, problem: "tensor '\(name)' has shape \(formatShape(tensor.shape)), expected \(formatShape(shape))")
+        }
+        if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
+            throw CheckpointError(file: path, problem: "tensor '\(name)' holds \(tensor.values[bad]) at index \(bad): weights must be finite")
         }
         return tensor
     }
