@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "PaintTests", dependencies: ["Paint", "Judge", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Analysis", "Dataset",
                                                        .product(name: "TOMLKit", package: "TOMLKit"), "TestSupport"], swiftSettings: native),
         // The atlas executable as a user runs it (swift build puts it beside the tests).
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ArrayFiles"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "TestSupport"],
                     swiftSettings: native),
     ]

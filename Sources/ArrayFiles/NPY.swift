@@ -26,10 +26,7 @@ public struct NPYError: FileProblem {
 /// and bool inputs are read as Float; writing is always little-endian float32 in C order.
 public enum NPY {
     public static func read(_ path: String) throws -> NPYArray {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NPYError(file: path, problem: "cannot read the file")
-        }
-        return try decode(data, path: path)
+        try decode(RegularFile.read(path, kind: ".npy array", limit: RegularFile.arrayLimit), path: path)
     }
 
     public static func decode(_ data: Data, path: String = "<data>") throws -> NPYArray {

@@ -12,9 +12,7 @@ extension VersionedJSON {
     /// description"): a file that is not valid JSON of this type, or of another format, is refused.
     public static func read(from path: String, kind: String) throws -> Self? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw VersionedJSONError(file: path, problem: "cannot read the \(kind)")
-        }
+        let data = try RegularFile.read(path, kind: kind, limit: RegularFile.jsonLimit)
         let value: Self
         do {
             value = try JSONDecoder().decode(Self.self, from: data)

@@ -23,12 +23,17 @@ struct Atlas: ParsableCommand {
         ProcessTuning.apply()
         // A closed pipe on standard output is a write error to report (EPIPE), not a signal.
         signal(SIGPIPE, SIG_IGN)
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            ErrorReport.exit(with: error, command: self)
+        }
+        do {
             try command.run()
             try ErrorReport.flushStandardOutput()
         } catch {
-            ErrorReport.exit(with: error, command: self)
+            ErrorReport.exit(with: error, command: self, running: type(of: command))
         }
     }
 }

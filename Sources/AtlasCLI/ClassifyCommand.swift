@@ -39,6 +39,8 @@ struct ClassifyCommand: ParsableCommand {
     var batchSize = 16
 
     func validate() throws {
+        guard top > 0 else { throw ValidationError("--top must be positive, got \(top)") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         if let missing = images.first(where: { !FileManager.default.isReadableFile(atPath: $0) }) {
             throw ValidationError("\(missing): no such image file, or not readable")
         }

@@ -8,21 +8,27 @@ import Foundation
 /// parse `.unconditional`ly, so that `--steps -5` is refused as a negative count, not as a
 /// missing value.)
 enum ErrorReport {
-    /// Reports `error` as above and exits; `--help` and `--version` print and exit 0.
-    static func exit(with error: Error, command: ParsableCommand.Type) -> Never {
+    /// Reports `error` as above and exits; `--help` and `--version` print and exit 0. `running`:
+    /// the subcommand that threw it while running, whose usage a mistake in its arguments shows.
+    static func exit(with error: Error, command: ParsableCommand.Type, running: ParsableCommand.Type? = nil) -> Never {
         let code = command.exitCode(for: error)
         if code == .success {
             print(command.fullMessage(for: error))
             Foundation.exit(0)
         }
         if code == .validationFailure {
-            standardError(command.fullMessage(for: error))
+            if let running, error is ValidationError {
+                standardError("Error: \(command.message(for: error))\nUsage: " + command.usageString(for: running))
+            } else {
+                standardError(command.fullMessage(for: error))
+            }
             Foundation.exit(2)
         }
         if error is ExitCode {
             Foundation.exit(code.rawValue)  // the command said what it had to
         }
-        standardError("atlas: error: " + describe(error))
+        standardError("atlas: error: " + (error is CocoaError ? describe(error) : command.message(for: error))
+            .replacingOccurrences(of: "\n", with: " "))
         Foundation.exit(1)
     }
 

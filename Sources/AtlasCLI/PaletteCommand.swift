@@ -115,7 +115,11 @@ struct PaletteBuildCommand: ParsableCommand {
             throw ValidationError("--layer and --collection go with --images; a collection run knows its layer")
         }
         guard classSamples > 0 else { throw ValidationError("--class-samples must be positive") }
-        try options.validate()
+        do {
+            try options.validate()
+        } catch {
+            throw ValidationError("\(error)")  // an argument out of range: a usage error
+        }
     }
 
     var options: PaletteBuildOptions {

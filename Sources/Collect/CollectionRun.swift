@@ -38,6 +38,7 @@ public enum CollectionRun {
               settings.imagesPerShard > 0 else {
             throw CollectError("--per-image, --top-k, --batch and the shard size must be positive and --augment not negative")
         }
+        try ArtefactFolder.check(output, willHold: ArtefactFolder.collection)
         _ = try network.layer(named: settings.layer)
         guard let info = try network.layers().first(where: { $0.name == settings.layer }),
               try network.graph.shapes(input: [1, 3, network.inputSize, network.inputSize])[network.layer(named: settings.layer).index].count == 4

@@ -1,3 +1,4 @@
+import ArrayFiles
 import Foundation
 
 /// Images with more pixels than Pillow's decompression-bomb limit (2 x 89,478,485) are refused.
@@ -11,9 +12,9 @@ let maximumPixelCount = 178_956_970
 public func decodeImage(at path: String) throws -> RGBImage {
     let data: Data
     do {
-        data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-        throw ImageError(file: path, problem: "cannot read: \((error as NSError).localizedDescription)")
+        data = try RegularFile.read(path, kind: "image", limit: RegularFile.imageLimit)
+    } catch let error as FileReadError {
+        throw ImageError(file: path, problem: error.problem)
     }
     return try decodeImage(data, name: path)
 }

@@ -34,9 +34,7 @@ public struct WeightsFile: Sendable {
     /// Fails unless the file at `path` has the expected sha256; with none known, unless it can
     /// be read (loading it checks the rest).
     public func verify(_ path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelError("\(path): cannot read the weights file")
-        }
+        let data = try RegularFile.read(path, kind: "weights file", limit: RegularFile.checkpointLimit)
         guard let sha256 else { return }
         let digest = SHA256.hex(data)
         guard digest == sha256 else {

@@ -1,3 +1,4 @@
+import ArrayFiles
 import Foundation
 import TOMLKit
 
@@ -32,19 +33,12 @@ public struct Canvas: Sendable {
 
     /// Reads and parses a canvas file; every problem is a `CanvasError` with its line and column.
     public static func load(_ path: String) throws -> Canvas {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            throw CanvasError(path, at: nil, "no such canvas file (`atlas canvas new` writes a template)")
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            let kind = status.st_mode & S_IFMT == S_IFDIR ? "a folder" : status.st_mode & S_IFMT == S_IFIFO ? "a FIFO" : "a device or socket"
-            throw CanvasError(path, at: nil, "not a canvas file but \(kind): give a TOML file that `atlas canvas new` writes")
-        }
-        guard status.st_size <= Canvas.maximumFileBytes else {
-            throw CanvasError(path, at: nil, "\(status.st_size) bytes, more than a canvas file's limit of \(Canvas.maximumFileBytes)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CanvasError(path, at: nil, "cannot read the canvas file: \(String(cString: strerror(errno)))")
+        let data: Data
+        do {
+            data = try RegularFile.read(path, kind: "canvas file", limit: Canvas.maximumFileBytes)
+        } catch let error as FileReadError {
+            let hint = error.problem.hasPrefix("no such") ? " (`atlas canvas new` writes a template)" : ""
+            throw CanvasError(path, at: nil, error.problem + hint)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw CanvasError(path, at: nil, "the canvas file is not UTF-8 text")

@@ -31,6 +31,7 @@ public struct PaletteBuilder {
     /// network: the caller checks that it is), labelled with `labels` (one per logit).
     public func build(samples: SampleSet, labels: [String], model: some DifferentiableLayerModel,
                       timings: inout Timings) throws -> Palette {
+        try ArtefactFolder.check(folder, willHold: ArtefactFolder.palette)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let header = samples.header
         log("\(header.model) \(header.layer): \(samples.count) samples of \(samples.channels) channels from \(header.images.count) images")

@@ -57,6 +57,7 @@ public struct IndexBuilder {
 
     /// Indexes those of `paths` that are not in the index yet.
     public func build(_ paths: [String], progress: (Progress) -> Void = { _ in }) throws -> Report {
+        try ArtefactFolder.check(folder, willHold: ArtefactFolder.index)
         var manifest = try IndexFolder.manifest(in: folder) ?? IndexManifest(origin: source.origin, scales: scales)
         try FileManager.default.createDirectory(atPath: IndexFolder.path(folder, "shards"), withIntermediateDirectories: true)
         var indexed = Dictionary(manifest.images.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { $1 })

@@ -46,7 +46,14 @@ final class CorruptImageTests: XCTestCase {
     func testMissingFile() {
         XCTAssertThrowsError(try decodeImage(at: "/nonexistent/photo.png")) { error in
             XCTAssertTrue(error is ImageError, "\(error)")
-            XCTAssertTrue("\(error)".hasPrefix("/nonexistent/photo.png: cannot read"), "\(error)")
+            XCTAssertEqual("\(error)", "/nonexistent/photo.png: no such image")
+        }
+    }
+
+    /// A device or FIFO is refused before it is read (/dev/zero would never end).
+    func testADeviceIsNotAnImage() {
+        XCTAssertThrowsError(try decodeImage(at: "/dev/zero")) { error in
+            XCTAssertEqual("\(error)", "/dev/zero: a device or socket, where a regular file (the image) was expected")
         }
     }
 

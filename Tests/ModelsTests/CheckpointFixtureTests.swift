@@ -77,7 +77,7 @@ final class CheckpointFixtureTests: XCTestCase {
             ("zip_short_storage.pth", ["tensor 'fc.weight'", "storage 'fc_w' holds 22 bytes", "12 float16 elements"]),
             ("zip_truncated.pth", ["end-of-central-directory", "truncated"]),
             ("not_a_checkpoint.pth", ["not a PyTorch checkpoint"]),
-            ("no_such_file.pth", ["no such file"]),
+            ("no_such_file.pth", ["no such checkpoint"]),
         ]
         for (file, mentions) in cases {
             let path = folder + "/" + file

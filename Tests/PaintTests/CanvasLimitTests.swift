@@ -52,13 +52,12 @@ final class CanvasLimitTests: XCTestCase {
 
     func testDevicesFIFOsAndFoldersAreNotCanvasFiles() throws {
         let folder = try TestFiles.temporaryFolder("paint", removedAfter: self)
-        XCTAssertEqual(problem { try Canvas.load("/dev/zero") },
-                       "/dev/zero: not a canvas file but a device or socket: give a TOML file that `atlas canvas new` writes")
+        XCTAssertEqual(problem { try Canvas.load("/dev/zero") }, "/dev/zero: a device or socket, where a regular file (the canvas file) was expected")
         XCTAssertEqual(mkfifo(folder + "/fifo.canvas", 0o600), 0)
-        XCTAssertTrue(problem { try Canvas.load(folder + "/fifo.canvas") }.hasSuffix("fifo.canvas: not a canvas file but a FIFO: "
-            + "give a TOML file that `atlas canvas new` writes"))
-        XCTAssertTrue(problem { try Canvas.load(folder) }.contains("not a canvas file but a folder"))
-        XCTAssertTrue(problem { try Canvas.load(folder + "/none.canvas") }.contains("none.canvas: no such canvas file"))
+        XCTAssertTrue(problem { try Canvas.load(folder + "/fifo.canvas") }.hasSuffix("fifo.canvas: a FIFO, where a regular file (the canvas file) was expected"))
+        XCTAssertTrue(problem { try Canvas.load(folder) }.hasSuffix(": a folder, where a regular file (the canvas file) was expected"))
+        XCTAssertTrue(problem { try Canvas.load(folder + "/none.canvas") }
+            .hasSuffix("none.canvas: no such canvas file (`atlas canvas new` writes a template)"))
     }
 
     /// A palette whose vectors hold a NaN is refused where it is read, naming the cell (it was

@@ -1,3 +1,4 @@
+import ArrayFiles
 import Foundation
 
 /// Reads PyTorch checkpoints natively, without Python: the legacy format (`torch.save` before
@@ -19,11 +20,11 @@ import Foundation
 /// a tensor reaching past its storage, a missing storage, a compressed zip entry.
 public enum TorchCheckpoint {
     public static func load(_ path: String) throws -> StateDict {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CheckpointError(file: path, problem: "no such file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CheckpointError(file: path, problem: "cannot read the file")
+        let data: Data
+        do {
+            data = try RegularFile.read(path, kind: "checkpoint", limit: RegularFile.checkpointLimit)
+        } catch let error as FileReadError {
+            throw CheckpointError(file: path, problem: error.problem)
         }
         do {
             let entries = try data.withUnsafeBytes(decode)

@@ -1,0 +1,172 @@
+import ArrayFiles
+import Foundation
+import TestSupport
+import XCTest
+
+/// A corpus of bad inputs and impossible arguments, each run through the `atlas` executable:
+/// every one must end with the expected status (2: a mistake in the arguments, printed with the
+/// usage; 1: anything else, one line `atlas: error: ...` naming the file, argument or tensor),
+/// never a signal, and leave no output behind.
+final class BadInputTests: XCTestCase {
+    /// One case: the arguments, the status, words stderr must hold, and a path that must not exist after.
+    struct Case {
+        let arguments: [String]
+        let status: Int32
+        let says: String
+        var leaves: String? = nil
+    }
+
+    func testEveryBadInputIsARefusalNamingWhatIsWrong() throws {
+        let f = try TestFiles.temporaryFolder("bad-inputs", removedAfter: self)
+        let palette = TestFiles.path("palettes/mobilenet_v2/features.13")
+        let photo = TestFiles.photo("chelsea.png")
+        let manager = FileManager.default
+        func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: "\(f)/\(name)")) }
+        // Photos.
+        let png = try XCTUnwrap(manager.contents(atPath: photo))
+        try png.prefix(300).write(to: URL(fileURLWithPath: f + "/cut.png"))
+        try write("text.png", "hello, not pixels")
+        try write("empty.png", "")
+        XCTAssertEqual(mkfifo(f + "/fifo", 0o600), 0)
+        try manager.createDirectory(atPath: f + "/photos", withIntermediateDirectories: true)
+        try manager.copyItem(atPath: photo, toPath: f + "/photos/cat.png")
+        // Canvases.
+        let head = "palette = \"\(palette)\"\ngrid = '''\n"
+        let brushes = "'''\n[brushes]\na = { class = \"seashore\" }\n"
+        try write("char.canvas", head + "aa\nax\n" + brushes)
+        try write("toml.canvas", "grid = [{\n")
+        try write("tab.canvas", head + "a\ta\n" + brushes)
+        try write("huge.canvas", head + Array(repeating: String(repeating: "a", count: 70), count: 70).joined(separator: "\n") + "\n" + brushes)
+        try write("size.canvas", head + "aa\n" + brushes + "[settings]\nsize = 100000\n")
+        try write("steps.canvas", head + "aa\n" + brushes + "[settings]\nsteps = 10000000\n")
+        try write("nopalette.canvas", "palette = \"\(f)/nowhere\"\ngrid = '''\naa\n" + brushes)
+        try write("good.canvas", head + "aa\n" + brushes)
+        // Palettes.
+        try manager.createDirectory(atPath: f + "/badjson", withIntermediateDirectories: true)
+        try write("badjson/palette.json", #"{"format": "atlas-palette/1", "model": 3}"#)
+        try manager.createDirectory(atPath: f + "/nan", withIntermediateDirectories: true)
+        for name in ["palette.json", "whitening.npy"] { try manager.copyItem(atPath: palette + "/" + name, toPath: f + "/nan/" + name) }
+        var vectors = try NPY.read(palette + "/vectors.npy")
+        vectors = NPYArray(shape: vectors.shape, values: vectors.values.enumerated().map { $0.offset == 7 ? .nan : $0.element })
+        try NPY.write(vectors, to: f + "/nan/vectors.npy")
+        try write("nancanvas.canvas", "palette = \"\(f)/nan\"\ngrid = '''\naa\n" + brushes)
+        // Arrays.
+        try NPY.write(NPYArray(shape: [6], values: [1, 2, 3, 4, 5, 6]), to: f + "/flat.npy")
+        try NPY.write(NPYArray(shape: [20, 3], values: (0..<60).map { Float($0 % 7) }), to: f + "/points.npy")
+        try NPY.write(NPYArray(shape: [5], values: [0, 1, 0, 1, 0]), to: f + "/labels.npy")
+        try NPY.write(NPYArray(shape: [20, 3], values: (0..<60).map { $0 == 31 ? .nan : Float($0 % 7) }), to: f + "/nanpoints.npy")
+        // Folders that hold other artefacts.
+        for (folder, marker) in [("holds-index", "index.json"), ("holds-collection", "collection.json")] {
+            try manager.createDirectory(atPath: "\(f)/\(folder)", withIntermediateDirectories: true)
+            try write("\(folder)/\(marker)", "{}")
+        }
+        try manager.createDirectory(atPath: f + "/empty-folder", withIntermediateDirectories: true)
+
+        let out = f + "/out.png"
+        let cases: [Case] = [
+            // classify
+            Case(arguments: ["classify", f + "/missing.png"], status: 2, says: "missing.png: no such image file"),
+            Case(arguments: ["classify", f + "/cut.png"], status: 1, says: "cut.png: "),
+            Case(arguments: ["classify", f + "/text.png"], status: 1, says: "text.png: not a PNG, JPEG or WebP image"),
+            Case(arguments: ["classify", f + "/empty.png"], status: 1, says: "empty.png: empty file"),
+            Case(arguments: ["classify", "/dev/zero"], status: 1, says: "/dev/zero: a device or socket"),
+            Case(arguments: ["classify", f + "/fifo"], status: 1, says: "fifo: a FIFO"),
+            Case(arguments: ["classify", photo, "--top", "0"], status: 2, says: "--top"),
+            Case(arguments: ["classify", photo, "--batch-size", "0"], status: 2, says: "batch"),
+            Case(arguments: ["classify", photo, "--weights", f + "/text.png"], status: 1, says: "text.png"),
+            Case(arguments: ["classify", photo, "--model", "resnet9000"], status: 2, says: "resnet9000"),
+            // canvas check
+            Case(arguments: ["canvas", "check", f + "/missing.canvas"], status: 1, says: "missing.canvas: no such canvas file"),
+            Case(arguments: ["canvas", "check", f + "/char.canvas"], status: 1, says: "char.canvas:4:2: unknown character 'x'"),
+            Case(arguments: ["canvas", "check", f + "/toml.canvas"], status: 1, says: "toml.canvas:1:"),
+            Case(arguments: ["canvas", "check", f + "/tab.canvas"], status: 1, says: "tab.canvas:3:2: a tab in the grid"),
+            Case(arguments: ["canvas", "check", f + "/huge.canvas"], status: 1, says: "huge.canvas:3:65: the grid is larger than 64 cells"),
+            Case(arguments: ["canvas", "check", f + "/size.canvas"], status: 1, says: "size.canvas:8:1: `size` = 100000 is above the limit"),
+            Case(arguments: ["canvas", "check", f + "/steps.canvas"], status: 1, says: "`steps` = 10000000 is above the limit"),
+            Case(arguments: ["canvas", "check", "/dev/zero"], status: 1, says: "/dev/zero: a device or socket"),
+            Case(arguments: ["canvas", "check", f + "/fifo"], status: 1, says: "fifo: a FIFO"),
+            Case(arguments: ["canvas", "check", f], status: 1, says: "a folder, where a regular file"),
+            Case(arguments: ["canvas", "check", f + "/nopalette.canvas"], status: 1, says: "nowhere"),
+            Case(arguments: ["canvas", "check", f + "/nancanvas.canvas"], status: 1, says: "vectors.npy: cell ["),
+            // canvas new
+            Case(arguments: ["canvas", "new", "--palette", palette, "--grid", "0x5", "-o", f + "/new.canvas"], status: 2,
+                 says: "--grid", leaves: f + "/new.canvas"),
+            Case(arguments: ["canvas", "new", "--palette", f + "/nowhere", "-o", f + "/new2.canvas"], status: 1, says: "nowhere",
+                 leaves: f + "/new2.canvas"),
+            // paint
+            Case(arguments: ["paint", f + "/good.canvas", "-o", out, "--steps", "0"], status: 2, says: "--steps must be positive", leaves: out),
+            Case(arguments: ["paint", f + "/good.canvas", "-o", out, "--steps", "-5"], status: 2, says: "--steps must be positive", leaves: out),
+            Case(arguments: ["paint", f + "/good.canvas", "-o", out, "--size", "99999"], status: 2, says: "--size", leaves: out),
+            Case(arguments: ["paint", f + "/char.canvas", "-o", out], status: 1, says: "char.canvas:4:2", leaves: out),
+            Case(arguments: ["paint", f + "/huge.canvas", "-o", out], status: 1, says: "huge.canvas:3:65", leaves: out),
+            // search
+            Case(arguments: ["search", "--index", f + "/empty-folder", "--image", photo, "--region", "6,6,3,8"], status: 2, says: "--region"),
+            Case(arguments: ["search", "--index", f + "/empty-folder", "--image", photo, "--region", "1,1,1,1"], status: 2, says: "--region"),
+            Case(arguments: ["search", "--index", f + "/empty-folder", "--brush", "seashore", "--palette", palette], status: 1,
+                 says: "empty-folder: no index here"),
+            Case(arguments: ["search", "--index", f + "/empty-folder", "--brush", "seashore", "--palette", palette, "--top", "0"],
+                 status: 2, says: "--top"),
+            Case(arguments: ["search", "--index", f + "/empty-folder"], status: 2, says: "give exactly one query"),
+            // palette show
+            Case(arguments: ["palette", "show", f + "/nowhere"], status: 1, says: "nowhere"),
+            Case(arguments: ["palette", "show", f + "/badjson"], status: 1, says: "palette.json: not a palette description: 'model': expected a string"),
+            Case(arguments: ["palette", "show", f + "/nan"], status: 1, says: "vectors.npy: cell ["),
+            Case(arguments: ["palette", "show", palette, "--cell", "99,99"], status: 1, says: "99"),
+            // layout
+            Case(arguments: ["layout", "umap", f + "/missing.npy", "-o", f + "/o1.npy"], status: 1, says: "missing.npy: no such .npy array",
+                 leaves: f + "/o1.npy"),
+            Case(arguments: ["layout", "umap", f + "/flat.npy", "-o", f + "/o2.npy"], status: 1, says: "flat.npy: expected a 2-D",
+                 leaves: f + "/o2.npy"),
+            Case(arguments: ["layout", "umap", f + "/points.npy", "-o", f + "/o3.npy", "--plot", f + "/p.png", "--labels", f + "/labels.npy"],
+                 status: 1, says: "labels.npy: 5 labels for 20 points", leaves: f + "/o3.npy"),
+            Case(arguments: ["layout", "umap", f + "/nanpoints.npy", "-o", f + "/o4.npy"], status: 1, says: "nanpoints.npy",
+                 leaves: f + "/o4.npy"),
+            Case(arguments: ["layout", "tsne", f + "/points.npy", "-o", f + "/o5.npy", "--dims", "3"], status: 1, says: "1 or 2",
+                 leaves: f + "/o5.npy"),
+            Case(arguments: ["layout", "umap", f + "/text.png", "-o", f + "/o6.npy"], status: 1, says: "text.png", leaves: f + "/o6.npy"),
+            // collect and index build
+            Case(arguments: ["collect", "--images", f + "/photos", "--layer", "features.13", "-o", f + "/holds-index"], status: 1,
+                 says: "holds-index: holds an index (index.json)", leaves: f + "/holds-index/collection.json"),
+            Case(arguments: ["collect", "--images", f + "/photos", "--layer", "features.99", "-o", f + "/c2"], status: 1, says: "features.99",
+                 leaves: f + "/c2/collection.json"),
+            Case(arguments: ["collect", "--images", f + "/nowhere", "--layer", "features.13", "-o", f + "/c3"], status: 1, says: "nowhere",
+                 leaves: f + "/c3/collection.json"),
+            Case(arguments: ["index", "build", "--images", f + "/photos", "--layer", "features.13", "-o", f + "/holds-collection"], status: 1,
+                 says: "holds-collection: holds a collection (collection.json)", leaves: f + "/holds-collection/index.json"),
+            // analyses
+            Case(arguments: ["compare", f + "/nowhere", "castle", "palace", "-o", f + "/c.png"], status: 1, says: "nowhere",
+                 leaves: f + "/c.png"),
+            Case(arguments: ["patch-test", "--images", f + "/photos", "--to", "castle", "--palette", palette, "--size", "1.5"], status: 2,
+                 says: "--size"),
+            Case(arguments: ["patch-test", "--images", f + "/photos", "--to", "castle", "--palette", palette, "--corner", "xx"], status: 2,
+                 says: "--corner"),
+            Case(arguments: ["patch-test", "--images", f + "/photos", "--to", "castel", "--palette", palette], status: 1, says: "castel"),
+            Case(arguments: ["visualize", "--layer", "features.99", "--channel", "0", "-o", f + "/v.png"], status: 1, says: "features.99",
+                 leaves: f + "/v.png"),
+            Case(arguments: ["visualize", "--layer", "features.13", "--channel", "9999", "-o", f + "/v.png"], status: 2,
+                 says: "--channel 9999 is outside layer features.13, which has 96 channels",
+                 leaves: f + "/v.png"),
+            Case(arguments: ["layers", "--size", "0"], status: 2, says: "--size"),
+            Case(arguments: ["grid", f + "/text.png", "--palette", palette, "-o", f + "/g.png"], status: 1, says: "text.png",
+                 leaves: f + "/g.png"),
+            Case(arguments: ["render", f + "/nowhere", "-o", f + "/r.png"], status: 1, says: "nowhere", leaves: f + "/r.png"),
+        ]
+        XCTAssertGreaterThanOrEqual(cases.count, 50)
+        var failures: [String] = []
+        for test in cases {
+            let result = try AtlasBinary.run(test.arguments)
+            let command = "atlas " + test.arguments.joined(separator: " ")
+            var wrong: [String] = []
+            if result.signalled { wrong.append("killed by signal \(result.status)") }
+            if result.status != test.status { wrong.append("exit \(result.status), expected \(test.status)") }
+            if !result.errors.contains(test.says) { wrong.append("stderr lacks \"\(test.says)\"") }
+            if test.status == 1 && (result.errorLines.count != 1 || !result.errors.hasPrefix("atlas: error: ")) {
+                wrong.append("not one line `atlas: error: ...`")
+            }
+            if test.status == 2 && !result.errors.contains("Usage: atlas") { wrong.append("no usage") }
+            if let leaves = test.leaves, manager.fileExists(atPath: leaves) { wrong.append("left \(leaves)") }
+            if !wrong.isEmpty { failures.append("\(command)\n    \(wrong.joined(separator: "; "))\n    stderr: \(result.errors)") }
+        }
+        XCTAssertTrue(failures.isEmpty, "\(failures.count) of \(cases.count) cases:\n" + failures.joined(separator: "\n"))
+    }
+}
