@@ -3,11 +3,21 @@ import Collect
 import Foundation
 import Models
 
-/// `atlas collect`: activation vectors and their class attributions from a folder of photos.
+/// `atlas collect`: activation vectors and their class attributions from a folder of photos,
+/// in one run or in parts on several machines, merged.
 struct CollectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract: "Sample a layer's activation vectors on a folder of photos, with their attributions to classes.",
+        subcommands: [CollectRunCommand.self, CollectMergeCommand.self],
+        defaultSubcommand: CollectRunCommand.self)
+}
+
+/// `atlas collect [run]`: one collection run, or one part of one (--shard K/N).
+struct CollectRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Collect (the default): sample a layer on a folder of photos, or one part of it with --shard K/N.",
         discussion: """
             Every JPEG, PNG and WebP file under --images (sorted by path) is resized and centre-cropped \
             as for classification; --augment N adds N random square crops (60-100% of the short side, \
@@ -29,7 +39,16 @@ struct CollectCommand: ParsableCommand {
             and writes the same files as an uninterrupted run; other arguments are refused (--restart \
             discards the old collection). Unreadable images are reported and skipped. Progress goes to \
             stderr.
+
+            On several machines: --shard K/N (1-based) collects part K of N of the sorted photo list (a \
+            contiguous block, the same on every machine that lists the same photos), with exactly the \
+            samples an unsharded run gives those photos; `atlas collect merge` joins the N parts. A \
+            Slurm array job runs `atlas collect --shard $SLURM_ARRAY_TASK_ID/N`, a Kubernetes Indexed \
+            Job `--shard $((JOB_COMPLETION_INDEX + 1))/N` (docs/palettes.md).
             """)
+
+    @Option(help: "Collect only part K of N (1-based) of the photo list, for a run on several machines.")
+    var shard: String?
 
     @Option(help: "The folder of photos (searched at any depth).")
     var images: String
@@ -64,6 +83,17 @@ struct CollectCommand: ParsableCommand {
         guard perImage > 0, topK > 0, batch > 0, augment >= 0 else {
             throw ValidationError("--per-image, --top-k and --batch must be positive, --augment zero or more")
         }
+        if shard != nil { _ = try part() }
+    }
+
+    /// --shard K/N, checked: 1 <= K <= N.
+    private func part() throws -> (index: Int, count: Int)? {
+        guard let shard else { return nil }
+        let numbers = shard.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+        guard numbers.count == 2, let index = numbers[0], let count = numbers[1], count >= 1, (1...count).contains(index) else {
+            throw ValidationError("--shard takes K/N with 1 <= K <= N (part K of N, 1-based), got '\(shard)'")
+        }
+        return (index, count)
     }
 
     func run() throws {
@@ -72,11 +102,14 @@ struct CollectCommand: ParsableCommand {
                                           batchSize: batch)
         let start = Date()
         let header = try CollectionRun.run(images: images, output: output, network: model,
-                                           weightsSHA256: self.network.checkpointSHA256(), settings: settings, restart: restart,
+                                           weightsSHA256: self.network.checkpointSHA256(), settings: settings, part: part(),
+                                           restart: restart,
                                            report: Self.report)
         let samples = header.shards.reduce(0) { $0 + $1.samples }
+        let collected = header.part?.imageCount ?? header.images.count
         let skipped = header.images.filter { $0.skipped != nil }.count
-        Self.write("wrote \(output): \(samples) samples of \(layer) (\(header.channels) channels) from \(header.images.count - skipped) "
+        let part = header.part.map { " (part \($0.index)/\($0.count): images \($0.firstImage)..<\($0.firstImage + $0.imageCount))" } ?? ""
+        Self.write("wrote \(output)\(part): \(samples) samples of \(layer) (\(header.channels) channels) from \(collected - skipped) "
             + "images\(skipped > 0 ? ", \(skipped) skipped" : "") in \(String(format: "%.1f", Date().timeIntervalSince(start))) s\n")
     }
 
@@ -95,4 +128,35 @@ struct CollectCommand: ParsableCommand {
     }
 
     private static func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// `atlas collect merge`: the parts of a sharded collection run, joined.
+struct CollectMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Join the parts of a collection run made with --shard K/N into one collection.",
+        discussion: """
+            The merged collection's samples equal an unsharded run's, in the same order (part 1's \
+            shards, then part 2's, ...). Refused, with nothing written, unless the folders are parts 1 \
+            to N of one N, each given once and finished, of the same photos, model, weights and \
+            settings, and the output folder holds no collection yet.
+            """)
+
+    @Argument(help: "The folders of the parts (any order).")
+    var parts: [String]
+
+    @Option(name: .shortAndLong, help: "The folder to write the merged collection to.")
+    var output: String
+
+    func validate() throws {
+        guard !parts.isEmpty else { throw ValidationError("give the folders of the parts to merge") }
+    }
+
+    func run() throws {
+        let header = try CollectionMerge.merge(parts, into: output)
+        let samples = header.shards.reduce(0) { $0 + $1.samples }
+        let line = "wrote \(output): \(samples) samples of \(header.layer) from \(parts.count) parts, "
+            + "\(header.images.count) images, \(header.shards.count) shards\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
 }

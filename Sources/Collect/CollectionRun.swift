@@ -31,9 +31,15 @@ public enum CollectionRun {
     /// sha256 `weightsSHA256`. Resumes a collection already in `output` if it was made with the
     /// same arguments and refuses otherwise, unless `restart` (which deletes it first).
     @discardableResult
+    ///
+    /// With `part` (K, N), only part K of N of the photo list is collected (`CollectionHeader.Part`),
+    /// with the same samples an unsharded run gives those images; `CollectionMerge` joins the parts.
     public static func run(images folder: String, output: String, network: Network, weightsSHA256: String,
-                           settings: CollectionSettings, restart: Bool = false,
+                           settings: CollectionSettings, part: (index: Int, count: Int)? = nil, restart: Bool = false,
                            report: (CollectionEvent) -> Void = { _ in }) throws -> CollectionHeader {
+        if let part, !(part.count >= 1 && (1...part.count).contains(part.index)) {
+            throw CollectError("--shard \(part.index)/\(part.count): K/N needs 1 <= K <= N")
+        }
         guard settings.perImage > 0, settings.topK > 0, settings.augmentations >= 0, settings.batchSize > 0,
               settings.imagesPerShard > 0 else {
             throw CollectError("--per-image, --top-k, --batch and the shard size must be positive and --augment not negative")
@@ -53,15 +59,21 @@ public enum CollectionRun {
 
         let files = try ImageCollection.list(folder)
         guard !files.isEmpty else { throw CollectError("\(folder): no JPEG, PNG or WebP images found") }
-        let images = files.map { file in
-            CollectionHeader.CollectedImage(path: file.path, sha256: FileManager.default.contents(atPath: file.path).map(SHA256.hex) ?? "")
+        let ownPart = part.map { CollectionHeader.Part(index: $0.index, count: $0.count, total: files.count) }
+        let ownRange = ownPart?.images ?? 0..<files.count
+        // A part hashes only its own photos (on many machines, each reads its share); its listing
+        // names the photo list by paths, and the merge computes the whole collection's hash.
+        let images = files.enumerated().map { index, file in
+            CollectionHeader.CollectedImage(path: file.path, sha256: ownRange.contains(index)
+                ? FileManager.default.contents(atPath: file.path).map(SHA256.hex) ?? "" : "")
         }
-        let listing = zip(files, images).map { "\($0.relativePath)\t\($1.sha256)\n" }.joined()
+        let listing = ownPart == nil ? imagesListing(files.map(\.relativePath), images.map(\.sha256))
+            : "part of:\n" + files.map { $0.relativePath + "\n" }.joined()
         var header = CollectionHeader(
             format: CollectionHeader.currentFormat, model: network.name, weightsSHA256: weightsSHA256, layer: settings.layer,
             channels: info.channels, layerHeight: info.height, layerWidth: info.width, inputSize: network.inputSize,
             perImage: settings.perImage, topK: settings.topK, seed: settings.seed, augmentations: settings.augmentations,
-            images: images, imagesSHA256: SHA256.hex(Array(listing.utf8)), shards: [])
+            images: images, imagesSHA256: SHA256.hex(Array(listing.utf8)), shards: [], part: ownPart, imagesFolder: folder)
 
         let headerPath = URL(fileURLWithPath: output).appendingPathComponent(CollectionHeader.fileName).path
         if restart { try removeCollection(in: output) }
@@ -72,20 +84,20 @@ public enum CollectionRun {
                     + "add --restart to discard it, or collect into another folder")
             }
             header.shards = existing.shards
-            let resumedImages = existing.shards.last.map { $0.firstImage + $0.imageCount } ?? 0
-            for index in 0..<resumedImages { header.images[index].skipped = existing.images[index].skipped }
+            let resumedImages = existing.shards.last.map { $0.firstImage + $0.imageCount } ?? ownRange.lowerBound
+            for index in ownRange.lowerBound..<resumedImages { header.images[index].skipped = existing.images[index].skipped }
             if !existing.shards.isEmpty { report(.resumed(shards: existing.shards.count, images: resumedImages)) }
         }
         try write(header, to: headerPath)
 
         let start = Date()
-        let firstImage = header.shards.last.map { $0.firstImage + $0.imageCount } ?? 0
-        for shardStart in stride(from: firstImage, to: files.count, by: settings.imagesPerShard) {
-            let range = shardStart..<min(shardStart + settings.imagesPerShard, files.count)
+        let firstImage = header.shards.last.map { $0.firstImage + $0.imageCount } ?? ownRange.lowerBound
+        for shardStart in stride(from: firstImage, to: ownRange.upperBound, by: settings.imagesPerShard) {
+            let range = shardStart..<min(shardStart + settings.imagesPerShard, ownRange.upperBound)
             let rows = try collectShard(range, of: &header, network: network, settings: settings) { done in
                 let rate = Double(done - firstImage) / max(Date().timeIntervalSince(start), 1e-9)
-                report(.progress(done: done, total: files.count, imagesPerSecond: rate,
-                                 secondsLeft: rate > 0 ? Double(files.count - done) / rate : nil))
+                report(.progress(done: done - ownRange.lowerBound, total: ownRange.count, imagesPerSecond: rate,
+                                 secondsLeft: rate > 0 ? Double(ownRange.upperBound - done) / rate : nil))
             } skipped: { report(.skipped(path: $0, reason: $1)) }
             var shard = CollectionHeader.Shard(folder: String(format: "shard-%05d", header.shards.count), firstImage: range.lowerBound,
                                                imageCount: range.count, samples: rows.count)
@@ -142,6 +154,11 @@ public enum CollectionRun {
     }
 
     /// The four arrays of a shard, each written atomically.
+    /// What `imagesSHA256` hashes: each photo's path relative to the folder and its sha256.
+    static func imagesListing(_ relativePaths: [String], _ sha256s: [String]) -> String {
+        zip(relativePaths, sha256s).map { "\($0)\t\($1)\n" }.joined()
+    }
+
     /// Writes a shard's four arrays into `folder`; returns each file's CRC-32, for the header.
     private static func write(_ rows: SampleRows, channels: Int, topK: Int, to folder: URL) throws -> [String: UInt32] {
         let count = rows.count

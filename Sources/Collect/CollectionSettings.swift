@@ -38,6 +38,10 @@ extension CollectionHeader {
         compare("--top-k", \.topK)
         compare("--seed", \.seed)
         compare("--augment", \.augmentations)
+        if part != other.part {
+            let describe = { (part: Part?) in part.map { "\($0.index)/\($0.count)" } ?? "none" }
+            differences.append("--shard \(describe(part)) (this run: \(describe(other.part)))")
+        }
         if weightsSHA256 != other.weightsSHA256 {
             differences.append("--weights with sha256 \(weightsSHA256) (this run: \(other.weightsSHA256))")
         }

@@ -31,6 +31,28 @@ public struct CollectionHeader: VersionedJSON, Sendable, Equatable {
     public var imagesSHA256: String
     /// The shards written so far, in order; a resumed run appends.
     public var shards: [Shard]
+    /// The part of the photo list this run collects (`atlas collect --shard K/N`), nil for all.
+    public var part: Part? = nil
+    /// The folder the photos were listed from (their paths start with it).
+    public var imagesFolder: String? = nil
+
+    /// Part K of N (1-based) of the photo list: images `firstImage ..< firstImage + imageCount`,
+    /// the same contiguous block on every machine that lists the same photos.
+    public struct Part: Codable, Sendable, Equatable {
+        public var index: Int
+        public var count: Int
+        public var firstImage: Int
+        public var imageCount: Int
+
+        /// Part `index` of `count` of `total` images.
+        public init(index: Int, count: Int, total: Int) {
+            (self.index, self.count) = (index, count)
+            firstImage = total * (index - 1) / count
+            imageCount = total * index / count - firstImage
+        }
+
+        public var images: Range<Int> { firstImage..<firstImage + imageCount }
+    }
 
     /// One image of a collection.
     public struct CollectedImage: Codable, Sendable, Equatable {

@@ -131,6 +131,11 @@ final class BadInputTests: XCTestCase {
                  leaves: f + "/c2/collection.json"),
             Case(arguments: ["collect", "--images", f + "/nowhere", "--layer", "features.13", "-o", f + "/c3"], status: 1, says: "nowhere",
                  leaves: f + "/c3/collection.json"),
+            Case(arguments: ["collect", "--images", f + "/photos", "--layer", "features.13", "-o", f + "/c4", "--shard", "0/3"], status: 2,
+                 says: "--shard takes K/N with 1 <= K <= N", leaves: f + "/c4"),
+            Case(arguments: ["collect", "--images", f + "/photos", "--layer", "features.13", "-o", f + "/c5", "--shard", "4/3"], status: 2,
+                 says: "got '4/3'", leaves: f + "/c5"),
+            Case(arguments: ["collect", "merge", f + "/empty-folder", "-o", f + "/m"], status: 1, says: "no collection here", leaves: f + "/m"),
             Case(arguments: ["index", "build", "--images", f + "/photos", "--layer", "features.13", "-o", f + "/holds-collection"], status: 1,
                  says: "holds-collection: holds a collection (collection.json)", leaves: f + "/holds-collection/index.json"),
             // analyses

@@ -112,6 +112,53 @@ final class CollectionTests: XCTestCase {
         }
     }
 
+    /// Parts collected as on several machines (--shard K/N) and merged equal an unsharded run:
+    /// the same samples in the same order, the same photo hashes; bad merges are refused whole.
+    func testShardedPartsMergeToTheUnshardedCollection() throws {
+        let network = try RealNetworks.mobileNetV2()
+        let photos = try photoFolder(Self.photos)
+        let scratch = try TestFiles.temporaryFolder("collect", removedAfter: self)
+        let settings = CollectionSettings(layer: "features.17", perImage: 4, topK: 2, seed: 7, augmentations: 1, batchSize: 3,
+                                          imagesPerShard: 1)
+        func collect(_ folder: String, part: (Int, Int)? = nil) throws -> CollectionHeader {
+            try CollectionRun.run(images: photos, output: "\(scratch)/\(folder)", network: network, weightsSHA256: "test",
+                                  settings: settings, part: part)
+        }
+        let whole = try collect("whole")
+        let first = try collect("part1", part: (1, 2)), second = try collect("part2", part: (2, 2))
+        XCTAssertEqual([first.part?.images, second.part?.images], [0..<1, 1..<3])
+        XCTAssertEqual(first.images[1].sha256, "", "a part hashes only its own photos")
+        let merged = try CollectionMerge.merge(["\(scratch)/part2", "\(scratch)/part1"], into: "\(scratch)/merged")
+        XCTAssertEqual(merged.imagesSHA256, whole.imagesSHA256)
+        XCTAssertEqual(merged.images, whole.images)
+        XCTAssertNil(merged.part)
+        let (a, b) = (try SampleSet.load("\(scratch)/whole"), try SampleSet.load("\(scratch)/merged"))
+        XCTAssertEqual(a.activations, b.activations)
+        XCTAssertEqual(a.classes, b.classes)
+        XCTAssertEqual(a.attributions, b.attributions)
+        XCTAssertEqual(a.origins, b.origins)
+
+        func refusal(_ folders: [String], into output: String = "again") -> String {
+            do {
+                try CollectionMerge.merge(folders.map { "\(scratch)/\($0)" }, into: "\(scratch)/\(output)")
+                return "merged"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertTrue(refusal(["part1", "part1"]).contains("part 1/2 is given twice"))
+        XCTAssertTrue(refusal(["part1"]).contains("part 2/2 is missing"))
+        XCTAssertTrue(refusal(["whole", "part1"]).contains("not a part of a sharded collection"))
+        XCTAssertTrue(refusal(["part1", "part2"], into: "merged").contains("already holds a collection"))
+        _ = try CollectionRun.run(images: photos, output: "\(scratch)/other-seed", network: network, weightsSHA256: "test",
+                                  settings: CollectionSettings(layer: "features.17", perImage: 4, topK: 2, seed: 8, augmentations: 1,
+                                                               batchSize: 3, imagesPerShard: 1), part: (2, 2))
+        XCTAssertTrue(refusal(["part1", "other-seed"]).contains("--seed 7 (this run: 8)"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(scratch)/again"), "a refused merge writes nothing")
+        XCTAssertThrowsError(try collect("bad", part: (0, 3)))
+        XCTAssertThrowsError(try collect("bad", part: (4, 3)))
+    }
+
     /// The positions of image i depend on (seed, i) alone, are distinct and lie inside the border.
     func testPositionsDependOnSeedAndImageOnly() {
         func draw(seed: UInt64, image: Int, count: Int = 10) -> [GridPosition] {
