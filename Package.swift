@@ -99,7 +99,7 @@ let package = Package(
                                                        .product(name: "TOMLKit", package: "TOMLKit"), "TestSupport"], swiftSettings: native),
         // The atlas executable as a user runs it (swift build puts it beside the tests).
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ArrayFiles"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "TestSupport"],
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Dataset", "TestSupport"],
                     swiftSettings: native),
     ]
 )

@@ -47,8 +47,8 @@ struct CollectRunCommand: ParsableCommand {
             Job `--shard $((JOB_COMPLETION_INDEX + 1))/N` (docs/palettes.md).
             """)
 
-    @Option(help: "Collect only part K of N (1-based) of the photo list, for a run on several machines.")
-    var shard: String?
+    @Option(help: ArgumentHelp(ShardOption.help))
+    var shard: ShardOption?
 
     @Option(help: "The folder of photos (searched at any depth).")
     var images: String
@@ -83,17 +83,6 @@ struct CollectRunCommand: ParsableCommand {
         guard perImage > 0, topK > 0, batch > 0, augment >= 0 else {
             throw ValidationError("--per-image, --top-k and --batch must be positive, --augment zero or more")
         }
-        if shard != nil { _ = try part() }
-    }
-
-    /// --shard K/N, checked: 1 <= K <= N.
-    private func part() throws -> (index: Int, count: Int)? {
-        guard let shard else { return nil }
-        let numbers = shard.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
-        guard numbers.count == 2, let index = numbers[0], let count = numbers[1], count >= 1, (1...count).contains(index) else {
-            throw ValidationError("--shard takes K/N with 1 <= K <= N (part K of N, 1-based), got '\(shard)'")
-        }
-        return (index, count)
     }
 
     func run() throws {
@@ -102,7 +91,7 @@ struct CollectRunCommand: ParsableCommand {
                                           batchSize: batch)
         let start = Date()
         let header = try CollectionRun.run(images: images, output: output, network: model,
-                                           weightsSHA256: self.network.checkpointSHA256(), settings: settings, part: part(),
+                                           weightsSHA256: self.network.checkpointSHA256(), settings: settings, part: shard.map { ($0.index, $0.count) },
                                            restart: restart,
                                            report: Self.report)
         let samples = header.shards.reduce(0) { $0 + $1.samples }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ArrayFiles
 import Dataset
 import Foundation
 import Search
@@ -8,7 +9,7 @@ struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
         abstract: "Build searchable indexes of photos' activation grids (for `atlas search`).",
-        subcommands: [IndexBuildCommand.self])
+        subcommands: [IndexBuildCommand.self, IndexMergeCommand.self])
 }
 
 /// `atlas index build`: index (or extend the index of) a folder of photos.
@@ -26,7 +27,14 @@ struct IndexBuildCommand: ParsableCommand {
             Running the command again on an existing index appends: photos already indexed (same \
             path and sha256) are skipped, changed ones re-indexed, so a killed build resumes where it \
             stopped. Unreadable photos are reported and skipped. Progress goes to stderr.
+
+            On several machines: --shard K/N indexes part K of N of the sorted photo list into its own \
+            folder; `atlas index merge` joins the parts into one index (see `atlas collect --help` for \
+            Slurm and Kubernetes).
             """)
+
+    @Option(help: ArgumentHelp(ShardOption.help))
+    var shard: ShardOption?
 
     @Option(help: "The folder of photos (searched at any depth).")
     var images: String
@@ -52,7 +60,10 @@ struct IndexBuildCommand: ParsableCommand {
         let source = try NetworkGridSource(network: loaded, layer: layer, weightsSHA256: sha)
         let builder = try IndexBuilder(folder: output, source: source, scales: sides, batchSize: batch)
         let files = try ImageCollection.list(images)
-        let report = try builder.build(files.map(\.path)) { progress in
+        let part = shard.map { PhotoListPart(index: $0.index, count: $0.count, total: files.count) }
+        let listSHA256 = SHA256.hex(Array(files.map { $0.relativePath + "\n" }.joined().utf8))
+        let paths = files[part?.images ?? 0..<files.count].map(\.path)
+        let report = try builder.build(paths, part: part.map { ($0, listSHA256) }) { progress in
             let line = String(format: "\r%d/%d photos, %d added, %d skipped, %.1f photos/s", progress.done, progress.total,
                               progress.added, progress.skipped, progress.imagesPerSecond)
             FileHandle.standardError.write(Data(line.utf8))
@@ -72,5 +83,32 @@ struct IndexBuildCommand: ParsableCommand {
             throw ValidationError("--scales takes positive input sides separated by commas (224,320), got '\(text)'")
         }
         return sides.map { $0! }
+    }
+}
+
+/// `atlas index merge`: the parts of an index built with --shard K/N, joined.
+struct IndexMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Join the parts of an index built with --shard K/N into one index.",
+        discussion: """
+            The merged index answers every query as an index built in one run. Refused, with nothing \
+            written, unless the folders are parts 1 to N of one N, each given once and finished, of the \
+            same photo list, network, layer and scales, and the output folder holds no index yet.
+            """)
+
+    @Argument(help: "The folders of the parts (any order).")
+    var parts: [String]
+
+    @Option(name: .shortAndLong, help: "The folder to write the merged index to.")
+    var output: String
+
+    func validate() throws {
+        guard !parts.isEmpty else { throw ValidationError("give the folders of the parts to merge") }
+    }
+
+    func run() throws {
+        let manifest = try IndexMerge.merge(parts, into: output)
+        print("\(output): \(manifest.images.count) photos in \(manifest.shards.count) shards from \(parts.count) parts")
     }
 }

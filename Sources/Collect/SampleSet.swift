@@ -1,4 +1,5 @@
 import ArrayFiles
+import Dataset
 import Foundation
 
 /// What a collection run is: written as `collection.json` in the run's folder, beside its shards.
@@ -36,23 +37,7 @@ public struct CollectionHeader: VersionedJSON, Sendable, Equatable {
     /// The folder the photos were listed from (their paths start with it).
     public var imagesFolder: String? = nil
 
-    /// Part K of N (1-based) of the photo list: images `firstImage ..< firstImage + imageCount`,
-    /// the same contiguous block on every machine that lists the same photos.
-    public struct Part: Codable, Sendable, Equatable {
-        public var index: Int
-        public var count: Int
-        public var firstImage: Int
-        public var imageCount: Int
-
-        /// Part `index` of `count` of `total` images.
-        public init(index: Int, count: Int, total: Int) {
-            (self.index, self.count) = (index, count)
-            firstImage = total * (index - 1) / count
-            imageCount = total * index / count - firstImage
-        }
-
-        public var images: Range<Int> { firstImage..<firstImage + imageCount }
-    }
+    public typealias Part = PhotoListPart
 
     /// One image of a collection.
     public struct CollectedImage: Codable, Sendable, Equatable {

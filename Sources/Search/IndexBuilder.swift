@@ -1,4 +1,5 @@
 import ArrayFiles
+import Dataset
 import Foundation
 import Imaging
 
@@ -55,10 +56,23 @@ public struct IndexBuilder {
         (self.folder, self.source, self.scales, self.batchSize) = (folder, source, chosen, batchSize)
     }
 
-    /// Indexes those of `paths` that are not in the index yet.
-    public func build(_ paths: [String], progress: (Progress) -> Void = { _ in }) throws -> Report {
+    /// Indexes those of `paths` that are not in the index yet. With `part` (a run on several
+    /// machines, `--shard K/N`), `paths` are that part of a photo list whose relative paths hash
+    /// to `photoListSHA256`; the manifest records it, and that the part was gone through, for
+    /// `IndexMerge`.
+    public func build(_ paths: [String], part: (part: PhotoListPart, photoListSHA256: String)? = nil,
+                      progress: (Progress) -> Void = { _ in }) throws -> Report {
         try ArtefactFolder.check(folder, willHold: ArtefactFolder.index)
         var manifest = try IndexFolder.manifest(in: folder) ?? IndexManifest(origin: source.origin, scales: scales)
+        let existing = (manifest.part, manifest.photoListSHA256)
+        let isNew = manifest.shards.isEmpty && manifest.images.isEmpty
+        if !isNew && (existing.0 != part?.part || existing.1 != part?.photoListSHA256) {
+            let describe = { (part: PhotoListPart?) in part.map { "part \($0.name) of a photo list" } ?? "a whole index" }
+            throw SearchError("\(folder) holds \(describe(existing.0)); this run builds \(describe(part?.part)) "
+                + (existing.0 != nil && existing.0 == part?.part ? "of another photo list" : "") + ": build into another folder")
+        }
+        (manifest.part, manifest.photoListSHA256) = (part?.part, part?.photoListSHA256)
+        if part != nil { manifest.partFinished = false }
         try FileManager.default.createDirectory(atPath: IndexFolder.path(folder, "shards"), withIntermediateDirectories: true)
         var indexed = Dictionary(manifest.images.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { $1 })
         var known = Dictionary(manifest.images.map { ($0.path, $0.sha256) }, uniquingKeysWith: { $1 })
@@ -99,7 +113,10 @@ public struct IndexBuilder {
             progress(Progress(done: batchStart + batch.count, total: paths.count, added: added, skipped: skipped.count,
                               imagesPerSecond: Double(added) / max(seconds, 1e-9)))
         }
-        if manifest.images.isEmpty && !FileManager.default.fileExists(atPath: IndexFolder.path(folder, IndexManifest.fileName)) {
+        if part != nil {
+            manifest.partFinished = true
+            try IndexFolder.writeManifest(manifest, folder: folder)
+        } else if manifest.images.isEmpty && !FileManager.default.fileExists(atPath: IndexFolder.path(folder, IndexManifest.fileName)) {
             try IndexFolder.writeManifest(manifest, folder: folder)
         }
         return Report(added: added, alreadyIndexed: alreadyIndexed, skipped: skipped, manifest: manifest)

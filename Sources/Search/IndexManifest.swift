@@ -1,4 +1,5 @@
 import ArrayFiles
+import Dataset
 
 /// `index.json`: what an index holds and where each image's grids lie in its shards
 /// (docs/search.md, "The index on disk").
@@ -15,6 +16,12 @@ public struct IndexManifest: VersionedJSON, Sendable, Equatable {
     /// not read as numbers. Absent in indexes written before checksums (they load unchecked).
     public var shardCRC32: [UInt32]?
     public var images: [IndexedImage]
+    /// With `atlas index build --shard K/N`: the part of the photo list this index holds, the
+    /// sha256 of the whole list's relative paths (what the parts of one run share), and whether
+    /// the part's build went through all its photos. Nil for a whole index.
+    public var part: PhotoListPart?
+    public var photoListSHA256: String?
+    public var partFinished: Bool?
 
     public static let currentFormat = "atlas-index/1"
     public static let fileName = "index.json"

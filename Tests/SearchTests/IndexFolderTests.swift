@@ -1,4 +1,5 @@
 import ArrayFiles
+import Dataset
 import Foundation
 import Imaging
 import Search
@@ -159,5 +160,46 @@ final class IndexFolderTests: XCTestCase {
         XCTAssertThrowsError(try IndexFolder.load(folder + "/index")) {
             XCTAssertTrue("\($0)".contains("000000.grids: its CRC-32 is"), "\($0)")
         }
+    }
+
+    /// Parts built as on several machines (--shard K/N) and merged answer every query as the
+    /// index built in one run; bad merges are refused with nothing written.
+    func testShardedPartsMergeToOneIndex() throws {
+        let paths = try photos(5), source = PixelGridSource()
+        func build(_ name: String, part: PhotoListPart? = nil) throws {
+            let chosen = part.map { Array(paths[$0.images]) } ?? paths
+            _ = try IndexBuilder(folder: "\(folder)/\(name)", source: source, scales: [32, 48], batchSize: 2)
+                .build(chosen, part: part.map { ($0, "the list") })
+        }
+        try build("whole")
+        for k in 1...3 { try build("part\(k)", part: PhotoListPart(index: k, count: 3, total: 5)) }
+        let merged = try IndexMerge.merge(["part3", "part1", "part2"].map { "\(folder)/\($0)" }, into: folder + "/merged")
+        XCTAssertEqual(merged.images.map(\.path), paths)
+        XCTAssertNil(merged.part)
+        let (_, whole) = try IndexFolder.load(folder + "/whole"), (_, joined) = try IndexFolder.load(folder + "/merged")
+        XCTAssertEqual(joined.paths, whole.paths)
+        let grid = try PixelGridSource.grid(of: IndexView.fitted(decodeImage(at: paths[3]), side: 48))
+        let query = try grid.region(rows: 0..<2, columns: 0..<2)
+        let (expected, found) = (try whole.search(query, top: 10), try joined.search(query, top: 10))
+        XCTAssertEqual(found.map { [$0.image, $0.row, $0.column, $0.side] }, expected.map { [$0.image, $0.row, $0.column, $0.side] })
+        XCTAssertEqual(found.map { $0.score }, expected.map { $0.score })
+        XCTAssertEqual(found.first?.image, 3)
+
+        func refusal(_ names: [String], into output: String = "again") -> String {
+            do {
+                try IndexMerge.merge(names.map { "\(folder)/\($0)" }, into: "\(folder)/\(output)")
+                return "merged"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertTrue(refusal(["part1", "part1", "part2"]).contains("part 1/3 is given twice"))
+        XCTAssertTrue(refusal(["part1", "part3"]).contains("part 2/3 is missing"))
+        XCTAssertTrue(refusal(["whole", "part1"]).contains("not a part of a sharded index"))
+        XCTAssertTrue(refusal(["part1", "part2", "part3"], into: "merged").contains("already holds an index"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/again/index.json"), "a refused merge writes nothing")
+        // A part cannot be appended to by a whole build, nor a whole index by a part.
+        XCTAssertThrowsError(try build("part1"))
+        XCTAssertThrowsError(try build("whole", part: PhotoListPart(index: 1, count: 3, total: 5)))
     }
 }
