@@ -41,8 +41,8 @@ struct SearchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "The input side --image is seen at (default: the index's first scale).")
     var scale: Int?
 
-    @Option(help: "The index folder (`atlas index build`).")
-    var index: String
+    @Option(help: "The index folder (`atlas index build`); repeat it to search several at once (the parts of a sharded index).")
+    var index: [String]
 
     @Option(parsing: .unconditional, help: "How many hits to show.")
     var top = 12
@@ -57,6 +57,7 @@ struct SearchCommand: ParsableCommand {
 
     func validate() throws {
         let kinds = [canvas != nil, brush != nil, image != nil].filter { $0 }.count
+        guard !index.isEmpty else { throw ValidationError("give --index: the index to search (repeat it for several)") }
         guard kinds == 1 else { throw ValidationError("give exactly one query: a canvas file, --brush or --image") }
         if brush != nil && palette == nil { throw ValidationError("--brush needs --palette") }
         if (image != nil) != (region != nil) { throw ValidationError("--image and --region go together") }
@@ -81,9 +82,14 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (manifest, gridIndex) = try IndexFolder.load(index)
+        let loaded = try index.map { try IndexFolder.load($0) }
+        let manifest = loaded[0].manifest
+        for (folder, other) in zip(index, loaded.map(\.manifest)).dropFirst() {
+            try manifest.origin.check(other.origin, what: folder, index: index[0])
+        }
         let (query, title) = try makeQuery(manifest)
-        let hits = try gridIndex.search(query, top: top)
+        let hits = try GridIndex.search(query, in: loaded.map(\.index), top: top)
+        let photos = loaded.reduce(0) { $0 + $1.index.imageCount }
         for hit in hits {
             if json {
                 print(SearchOutput.jsonLine(hit))
@@ -93,7 +99,7 @@ struct SearchCommand: ParsableCommand {
         }
         fflush(nil)  // the ranking before stderr's messages
         if hits.isEmpty {
-            let reason = gridIndex.imageCount == 0 ? "\(index) holds no photos yet"
+            let reason = photos == 0 ? "\(index.joined(separator: ", ")) holds no photos yet"
                 : "no indexed photo has a grid as large as the \(query.rows) x \(query.columns) query"
             FileHandle.standardError.write(Data((reason + "\n").utf8))
         }
@@ -108,13 +114,13 @@ struct SearchCommand: ParsableCommand {
     private func makeQuery(_ manifest: IndexManifest) throws -> (GridQuery, String) {
         if let brush, let palette {
             let loaded = try Palette.load(palette)
-            try manifest.origin.check(palette: loaded, index: index)
+            try manifest.origin.check(palette: loaded, index: index[0])
             return (try GridQuery.brush(brush, palette: loaded, labels: ImageNetLabels.load()), "brush \"\(brush)\"")
         }
         if let canvas {
             let parsed = try Canvas.load(canvas)
             let loaded = try parsed.loadPalette()
-            try manifest.origin.check(palette: loaded, index: index)
+            try manifest.origin.check(palette: loaded, index: index[0])
             let needsNetwork = parsed.brushes.contains { $0.source.needsNetwork }
             let resolved = try parsed.resolve(palette: loaded, network: needsNetwork ? network.load() : nil)
             return (try GridQuery(canvas: resolved), parsed.title ?? URL(fileURLWithPath: canvas).lastPathComponent)
@@ -124,7 +130,7 @@ struct SearchCommand: ParsableCommand {
         let loaded = try network.load()
         let sha = try network.checkpointSHA256()
         let source = try NetworkGridSource(network: loaded, layer: manifest.origin.layer, weightsSHA256: sha)
-        try manifest.origin.check(source.origin, what: "the loaded network", index: index)
+        try manifest.origin.check(source.origin, what: "the loaded network", index: index[0])
         let photo = try decodeImage(at: image!)
         let grid = try source.grids(of: [IndexView.fitted(photo, side: side)], side: side)[0]
         let query = try grid.region(rows: bounds.rows, columns: bounds.columns)

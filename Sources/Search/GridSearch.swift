@@ -20,7 +20,26 @@ public struct SearchHit: Sendable, Equatable {
 extension GridIndex {
     /// The `top` images that match `query` best (score descending, then image order).
     public func search(_ query: GridQuery, top: Int) throws -> [SearchHit] {
-        let hits = try bestMatches(query).compactMap { $0 }
+        try Self.search(query, in: [self], top: top)
+    }
+
+    /// The `top` best matches over several indexes of one network and layer (the parts of a
+    /// sharded index, searched without merging them): each searched, the rankings merged, image
+    /// numbers counted on through the indexes in order, so that the answer is the one index of
+    /// them all, merged in that order, gives.
+    public static func search(_ query: GridQuery, in indexes: [GridIndex], top: Int) throws -> [SearchHit] {
+        guard let first = indexes.first else { return [] }
+        var hits: [SearchHit] = [], offset = 0
+        for index in indexes {
+            guard index.origin == first.origin else {
+                throw SearchError("the indexes are of other networks or layers: \(first.origin.model) \(first.origin.layer) and "
+                    + "\(index.origin.model) \(index.origin.layer)")
+            }
+            hits += try index.bestMatches(query).compactMap { hit in
+                hit.map { SearchHit(image: $0.image + offset, path: $0.path, score: $0.score, row: $0.row, column: $0.column, side: $0.side) }
+            }
+            offset += index.imageCount
+        }
         return Array(hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.image < $1.image) }.prefix(top))
     }
 

@@ -184,6 +184,9 @@ final class IndexFolderTests: XCTestCase {
         XCTAssertEqual(found.map { [$0.image, $0.row, $0.column, $0.side] }, expected.map { [$0.image, $0.row, $0.column, $0.side] })
         XCTAssertEqual(found.map { $0.score }, expected.map { $0.score })
         XCTAssertEqual(found.first?.image, 3)
+        // The parts searched together, unmerged, give the same answer (scatter-gather).
+        let parts = try (1...3).map { try IndexFolder.load("\(folder)/part\($0)").index }
+        XCTAssertEqual(try GridIndex.search(query, in: parts, top: 10), found)
 
         func refusal(_ names: [String], into output: String = "again") -> String {
             do {
