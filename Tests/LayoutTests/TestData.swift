@@ -1,4 +1,5 @@
 import Layout
+import XCTest
 
 /// Small seeded inputs for the tests.
 enum TestData {
@@ -72,4 +73,17 @@ func separationRatio(_ embedding: Embedding, labels: [Int]) -> Float {
     var gap = Float.infinity
     for a in centroids.indices { for b in centroids.indices where b > a { gap = min(gap, distance(centroids[a], centroids[b])) } }
     return gap / radius
+}
+
+/// Ten clusters on ten orthogonal axes, whose PCA start mixes most of them in its plane: checks
+/// that `embed(points, false)` (the start alone) does not separate them (nearest-neighbour
+/// agreement under 0.9) and `embed(points, true)` (optimised) does (at least 0.98).
+func assertOptimisationSeparatesMixedClusters(_ method: String, file: StaticString = #filePath, line: UInt = #line,
+                                              _ embed: (Points, Bool) throws -> Embedding) throws {
+    let (points, labels) = TestData.blobs(clusters: 10, perCluster: 40, dimension: 10, separation: 6, seed: 3)
+    let start = nearestNeighbourAgreement(try embed(points, false), labels: labels)
+    XCTAssertLessThan(start, 0.9, "\(method): the start alone must not already separate the clusters", file: file, line: line)
+    let optimised = nearestNeighbourAgreement(try embed(points, true), labels: labels)
+    print("\(method) nearest-neighbour agreement: start \(start), optimised \(optimised)")
+    XCTAssertGreaterThanOrEqual(optimised, 0.98, method, file: file, line: line)
 }
