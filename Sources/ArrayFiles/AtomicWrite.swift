@@ -69,7 +69,12 @@ private func describe(_ error: Error) -> String {
     if let underlying, underlying.domain == NSPOSIXErrorDomain {
         return String(cString: strerror(Int32(underlying.code)))
     }
-    return error.localizedDescription
+    switch (error as? CocoaError)?.code {
+    case .fileWriteOutOfSpace?: return String(cString: strerror(ENOSPC))
+    case .fileWriteVolumeReadOnly?: return String(cString: strerror(EROFS))
+    case .fileWriteNoPermission?: return String(cString: strerror(EACCES))
+    default: return error.localizedDescription
+    }
 }
 
 /// A file that could not be written.

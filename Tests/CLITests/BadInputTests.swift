@@ -176,4 +176,30 @@ final class BadInputTests: XCTestCase {
         }
         XCTAssertTrue(failures.isEmpty, "\(failures.count) of \(cases.count) cases:\n" + failures.joined(separator: "\n"))
     }
+
+    /// A full disk (a 64 KiB tmpfs, where the machine lets the tests mount one) is an error naming
+    /// the file that could not be written, and a run that can be resumed, not a crash.
+    func testAFullDiskIsAnErrorNamingTheFile() throws {
+        let mountPoint = try TestFiles.temporaryFolder("full-disk", removedAfter: self)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mountPoint]
+        mount.standardError = FileHandle.nullDevice
+        try mount.run()
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { throw XCTSkip("cannot mount a tmpfs here (not root?)") }
+        defer {
+            let unmount = Process()
+            unmount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            unmount.arguments = [mountPoint]
+            try? unmount.run()
+            unmount.waitUntilExit()
+        }
+        let result = try AtlasBinary.run(["collect", "--images", TestFiles.photos, "--layer", "features.13", "-o", mountPoint + "/run"])
+        XCTAssertFalse(result.signalled)
+        XCTAssertEqual(result.status, 1, result.errors)
+        XCTAssertEqual(result.errorLines.last, "atlas: error: \(mountPoint)/run/shard-00000/activations.npy: cannot write: No space left on device")
+        let left = try FileManager.default.contentsOfDirectory(atPath: mountPoint + "/run/shard-00000")
+        XCTAssertTrue(left.isEmpty, "no partial or temporary file is left: \(left)")
+    }
 }
