@@ -19,6 +19,13 @@ public enum IndexFolder {
         guard let manifest = try manifest(in: folder) else {
             throw SearchError("\(folder): no index here (build one with `atlas index build --images DIR -o \(folder)`)")
         }
+        return (manifest, try grids(of: manifest, in: folder) { FileManager.default.contents(atPath: $0) })
+    }
+
+    /// The grids `manifest` lists, read from its shards in `folder`: `contents` gives a shard's
+    /// bytes by path (nil when it is missing or unreadable). `load` reads the files; the shard
+    /// fuzzer (Fuzz/Targets/index-shard.swift) hands in bytes.
+    static func grids(of manifest: IndexManifest, in folder: String, contents: (String) -> Data?) throws -> GridIndex {
         var index = GridIndex(origin: manifest.origin)
         let channels = manifest.origin.channels
         if let checksums = manifest.shardCRC32, checksums.count != manifest.shards.count {
@@ -34,7 +41,7 @@ public enum IndexFolder {
             }
             let shardPath = path(folder, manifest.shards[image.shard])
             if shard?.number != image.shard {
-                guard let data = FileManager.default.contents(atPath: shardPath) else {
+                guard let data = contents(shardPath) else {
                     throw SearchError("\(shardPath): missing or unreadable shard (the index is damaged: rebuild it)")
                 }
                 guard data.starts(with: shardMagic) else { throw SearchError("\(shardPath): not an index shard") }
@@ -47,19 +54,34 @@ public enum IndexFolder {
             let bytes = shard!.bytes
             let number = index.addImage(path: image.path)
             for grid in image.grids {
-                let positions = grid.rows * grid.columns
-                let end = grid.offset + grid.byteCount(channels: channels)
-                guard grid.offset >= shardMagic.count, positions > 0, end <= bytes.count else {
-                    throw SearchError("\(shardPath): \(image.path)'s grid at scale \(grid.scale) (bytes \(grid.offset)..<\(end)) "
-                        + "lies outside the shard's \(bytes.count) bytes (the index is damaged: rebuild it)")
+                // The manifest's numbers are checked before they are used: release builds of Search
+                // are -Ounchecked, where an overflow would wrap and the reads below go astray.
+                guard channels > 0, grid.rows > 0, grid.columns > 0, grid.offset >= shardMagic.count,
+                      let block = blockEnd(grid, channels: channels), block.end <= bytes.count else {
+                    throw SearchError("\(shardPath): \(image.path)'s grid at scale \(grid.scale) (\(grid.rows) x \(grid.columns) "
+                        + "positions of \(channels) channels at byte \(grid.offset)) lies outside the shard's \(bytes.count) bytes "
+                        + "(the index is damaged: rebuild it)")
                 }
+                let (positions, end) = block
                 let codes = bytes[grid.offset..<grid.offset + positions * channels].map { Int8(bitPattern: $0) }
                 let floats = littleEndianFloats(bytes[(grid.offset + positions * channels)..<end])
                 try index.add(codes: codes[...], scales: floats[..<positions], mean: floats[positions...], image: number,
                               side: grid.scale, rows: grid.rows, columns: grid.columns, channels: channels)
             }
         }
-        return (manifest, index)
+        return index
+    }
+
+    /// `grid`'s positions and where its block ends (`StoredGrid.byteCount`), or nil when that
+    /// arithmetic overflows.
+    private static func blockEnd(_ grid: StoredGrid, channels: Int) -> (positions: Int, end: Int)? {
+        let (positions, overflow1) = grid.rows.multipliedReportingOverflow(by: grid.columns)
+        let (perPosition, overflow2) = channels.addingReportingOverflow(4)
+        let (codesAndScales, overflow3) = positions.multipliedReportingOverflow(by: perPosition)
+        let (mean, overflow4) = channels.multipliedReportingOverflow(by: 4)
+        let (blockSize, overflow5) = codesAndScales.addingReportingOverflow(mean)
+        let (end, overflow6) = grid.offset.addingReportingOverflow(blockSize)
+        return overflow1 || overflow2 || overflow3 || overflow4 || overflow5 || overflow6 ? nil : (positions, end)
     }
 
     /// The bytes of one grid's block: codes, scales, mean.
