@@ -54,7 +54,12 @@ enum SafetensorsFile {
             throw FormatProblem("data_offsets [\(begin), \(end)] do not hold \(count) \(dtype.rawValue) elements within the \(dataCount) data bytes")
         }
         var stride = [Int](repeating: 1, count: shape.count)
-        for axis in stride.indices.dropLast().reversed() { stride[axis] = stride[axis + 1] * shape[axis + 1] }
+        for axis in stride.indices.dropLast().reversed() {
+            // Can overflow where the count did not: an empty tensor, (0, 2^62, 2^62).
+            let (product, overflow) = stride[axis + 1].multipliedReportingOverflow(by: shape[axis + 1])
+            guard !overflow else { throw FormatProblem("bad shape \(formatShape(shape))") }
+            stride[axis] = product
+        }
         let storage = StorageReference(key: name, dtype: dtype, count: count, window: 0..<count)
         return (TensorReference(storage: storage, offset: 0, shape: shape, stride: stride), begin..<end)
     }

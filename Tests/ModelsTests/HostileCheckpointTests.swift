@@ -1,0 +1,31 @@
+import Foundation
+import Models
+import TestSupport
+import XCTest
+
+/// Checkpoints made to break the reader, found by fuzzing it (scripts/fuzz, Fuzz/README.md):
+/// each is refused with a `CheckpointError` naming the file, never a trap.
+final class HostileCheckpointTests: XCTestCase {
+    /// A safetensors file of the given JSON header and no data.
+    private func safetensors(_ header: String) -> Data {
+        var length = UInt64(header.utf8.count).littleEndian
+        return Data(bytes: &length, count: 8) + Data(header.utf8)
+    }
+
+    /// An empty tensor (0 elements) whose other dimensions are so large that its C-order strides
+    /// overflow: the element count is 0 and did not overflow, the stride computation trapped.
+    /// Fuzz/corpus/safetensors/hostile-empty-huge-strides.safetensors.
+    func testSafetensorsShapeWhoseStridesOverflowIsRefused() throws {
+        let folder = try TestFiles.temporaryFolder("models")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/empty-huge-strides.safetensors"
+        let huge = 1 << 62
+        try safetensors(#"{"a": {"dtype": "F32", "shape": [0, \#(huge), \#(huge)], "data_offsets": [0, 0]}}"#)
+            .write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try TorchCheckpoint.load(path)) { error in
+            XCTAssertTrue(error is CheckpointError, "\(type(of: error))")
+            let message = "\(error)"
+            XCTAssertTrue(message.hasPrefix(path + ": tensor 'a': bad shape (0, \(huge), \(huge))"), message)
+        }
+    }
+}
