@@ -107,7 +107,8 @@ struct CanvasReader {
             let numbers = (0..<4).compactMap { array[$0].int }
             guard numbers.count == 4 else { throw fail("region", "`region` must be " + format) }
             let region = CellRegion(top: numbers[0], left: numbers[1], bottom: numbers[2], right: numbers[3])
-            guard region.top >= 0, region.left >= 0, region.rows > 0, region.columns > 0 else {
+            // Compared, not subtracted: bottom - top overflows for bottom = Int.min.
+            guard region.top >= 0, region.left >= 0, region.top < region.bottom, region.left < region.right else {
                 throw fail("region", "region [\(numbers.map(String.init).joined(separator: ", "))] is empty or negative: "
                     + "it needs 0 <= top < bottom and 0 <= left < right")
             }

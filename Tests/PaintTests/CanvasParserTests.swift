@@ -137,6 +137,16 @@ final class CanvasParserTests: XCTestCase {
         XCTAssertTrue(stray.problem.contains("`region` goes with `stamp` only"), stray.problem)
     }
 
+    /// A region whose rows or columns (bottom - top, right - left) overflow is an error at the
+    /// region, not a trap. Found with the canvas fuzz harness (Fuzz/corpus/canvas/hostile-*.canvas).
+    func testARegionWhoseSizeOverflowsIsAnError() throws {
+        for region in ["[1, 0, -9223372036854775808, 1]", "[0, 1, 1, -9223372036854775808]"] {
+            let refused = try XCTUnwrap(error("palette = \"p\"\ngrid = 's'\n[brushes]\ns = { stamp = \"cat.png\", region = \(region) }\n"))
+            XCTAssertEqual(refused.place?.line, 4, region)
+            XCTAssertTrue(refused.problem.contains("empty or negative"), refused.problem)
+        }
+    }
+
     /// Resolution errors: a class no cell carries, a cell outside the atlas or dropped, a
     /// palette of another model.
     private func resolutionError(_ brush: String, model: String = "mobilenet_v2") throws -> CanvasError? {
