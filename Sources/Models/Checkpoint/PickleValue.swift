@@ -93,6 +93,11 @@ final class PickleList {
 
     func append(contentsOf newItems: [PickleValue]) throws {
         guard !isNested else { throw FormatProblem("a list changes after being placed in another container") }
+        // A list in itself would be a reference cycle that ARC never frees. Longer cycles cannot
+        // form: a container placed in another one no longer changes.
+        guard !newItems.contains(where: { if case .list(let item) = $0 { item === self } else { false } }) else {
+            throw FormatProblem("a list contains itself")
+        }
         nesting = max(nesting, try nestingOfContainer(holding: newItems))
         items.append(contentsOf: newItems)
     }
@@ -114,6 +119,8 @@ final class PickleDict {
     /// Sets `key` to `value`, replacing an earlier value in place as Python does.
     func set(_ key: PickleValue, _ value: PickleValue) throws {
         guard !isNested else { throw FormatProblem("a dict changes after being placed in another container") }
+        // As for lists: a dict in itself would be a reference cycle never freed.
+        if case .dict(let item) = value, item === self { throw FormatProblem("a dict contains itself") }
         nesting = max(nesting, try nestingOfContainer(holding: [value]))
         let hashable: Key
         switch key {
