@@ -118,6 +118,9 @@ for name in ["legacy.pth", "nested.pth", "short_storage.pth", "truncated_pickle.
 for name in ["zip.pth", "zip_big_endian.pth", "zip_protocol4_wrapped.pth", "compressed.pth", "zip_missing_storage.pth"]:
     shutil.copy(os.path.join(fixtures, name), zipped)
 shutil.copy(os.path.join(fixtures, "model.safetensors"), safetensors)
+# Containers inside themselves: pth-legacy's leak (see HostileCheckpointTests.testAContainerInsideItselfIsRefused).
+write(legacy, "hostile-list-in-itself.pth", bytes([0x80, 0x02, 0x5d, 0x32, 0x61, 0x2e]))
+write(legacy, "hostile-dict-in-itself.pth", bytes([0x80, 0x02, 0x7d, 0x71, 0x00, 0x58, 0x01, 0, 0, 0, 0x6b, 0x68, 0x00, 0x73, 0x2e]))
 shutil.rmtree(fixtures)
 
 try:
