@@ -4,7 +4,12 @@
   python anchor.py tsne IN.npy OUT.npy --dims 2 --perplexity 30 --metric euclidean --seed 0
 
 "seconds" times the first call in the process (umap-learn's numba compilation included, as a
-user meets it); "peak_rss_mb" is the whole process's peak resident memory (ru_maxrss).
+user meets it); "warm_seconds" a second fit in the same process (compiled, as a notebook's next
+call meets it); "peak_rss_mb" is the whole process's peak resident memory (ru_maxrss).
+
+umap-learn runs unseeded (random_state=None) on all cores (n_jobs=-1): a random_state makes it
+run on one thread, which would overstate our lead. --seed is ignored for it; openTSNE keeps its
+seed, which does not limit its threads.
 """
 import argparse
 import json
@@ -30,12 +35,22 @@ def main():
     args = parser.parse_args()
 
     x = np.load(args.input)
+    warm = None
     if args.method == "umap":
         import umap
-        model = umap.UMAP(n_neighbors=args.neighbors, min_dist=args.min_dist, metric=args.metric,
-                          n_components=args.dims, random_state=args.seed)
+
+        def fit():
+            model = umap.UMAP(n_neighbors=args.neighbors, min_dist=args.min_dist, metric=args.metric,
+                              n_components=args.dims, random_state=None, n_jobs=-1)
+            return model.fit_transform(x)
+
         start = time.perf_counter()
-        y = model.fit_transform(x)
+        y = fit()
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        fit()
+        warm = time.perf_counter() - start
+        start = time.perf_counter() - first  # so that "seconds" below is the first call
     else:
         import openTSNE
         model = openTSNE.TSNE(n_components=args.dims, perplexity=args.perplexity, metric=args.metric,
@@ -46,7 +61,10 @@ def main():
     seconds = time.perf_counter() - start
     np.save(args.output, np.ascontiguousarray(y, dtype=np.float32))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak}))
+    report = {"seconds": seconds, "peak_rss_mb": peak}
+    if warm is not None:
+        report["warm_seconds"] = warm
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
