@@ -203,3 +203,48 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(left.isEmpty, "no partial or temporary file is left: \(left)")
     }
 }
+
+/// A run killed mid-way (SIGKILL, nothing flushed) and started again finishes with exactly what
+/// an uninterrupted run writes.
+final class KilledRunTests: XCTestCase {
+    func testAKilledIndexBuildResumesToTheSameIndex() throws {
+        let folder = try TestFiles.temporaryFolder("killed", removedAfter: self)
+        try FileManager.default.createDirectory(atPath: folder + "/photos", withIntermediateDirectories: true)
+        for name in ["astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png", "rocket.jpg", "camera.png"] {
+            try FileManager.default.copyItem(atPath: TestFiles.photo(name), toPath: "\(folder)/photos/\(name)")
+        }
+        let arguments = { (output: String) in ["index", "build", "--images", folder + "/photos", "--layer", "features.13", "--batch", "1",
+                                               "-o", output] }
+        XCTAssertEqual(try AtlasBinary.run(arguments(folder + "/whole")).status, 0)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try AtlasBinary.path())
+        process.arguments = arguments(folder + "/killed")
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let firstShard = folder + "/killed/shards/000000.grids"
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: firstShard) && process.isRunning && Date() < deadline { usleep(5_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the run was killed before it finished")
+        let before = FileManager.default.contents(atPath: folder + "/killed/index.json")
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        XCTAssertLessThan((before?["images"] as? [Any])?.count ?? 0, 6, "the killed run had not indexed every photo")
+        let resumed = try AtlasBinary.run(arguments(folder + "/killed"))
+        XCTAssertEqual(resumed.status, 0, resumed.errors)
+
+        func manifest(_ name: String) throws -> [String: Any] {
+            let data = try XCTUnwrap(FileManager.default.contents(atPath: "\(folder)/\(name)/index.json"))
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        let (whole, killed) = (try manifest("whole"), try manifest("killed"))
+        XCTAssertEqual((killed["images"] as? [Any])?.count, 6)
+        XCTAssertEqual(NSDictionary(dictionary: killed).isEqual(to: whole), true, "the resumed index.json differs")
+        for shard in try FileManager.default.contentsOfDirectory(atPath: folder + "/whole/shards") {
+            XCTAssertEqual(FileManager.default.contents(atPath: "\(folder)/killed/shards/\(shard)"),
+                           FileManager.default.contents(atPath: "\(folder)/whole/shards/\(shard)"), shard)
+        }
+    }
+}
