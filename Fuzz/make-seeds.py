@@ -36,9 +36,14 @@ def target(name):
     return folder
 
 
+def seed_name(name):
+    """Checkpoint seeds are stored as .seed, not .pth: git keeps model weights (*.pth) out."""
+    return name[:-len(".pth")] + ".seed" if name.endswith(".pth") else name
+
+
 def write(folder, name, data):
     assert len(data) <= 100_000, (name, len(data))
-    with open(os.path.join(folder, name), "wb") as f:
+    with open(os.path.join(folder, seed_name(name)), "wb") as f:
         f.write(data)
 
 
@@ -114,9 +119,9 @@ fixtures = tempfile.mkdtemp()
 subprocess.run([sys.executable, os.path.join(repository, "Tests/Reference/make_checkpoint_fixtures.py"), fixtures], check=True)
 legacy, zipped, safetensors = target("pth-legacy"), target("pth-zip"), target("safetensors")
 for name in ["legacy.pth", "nested.pth", "short_storage.pth", "truncated_pickle.pth", "malicious_os_system.pth", "bad_count.pth"]:
-    shutil.copy(os.path.join(fixtures, name), legacy)
+    shutil.copy(os.path.join(fixtures, name), os.path.join(legacy, seed_name(name)))
 for name in ["zip.pth", "zip_big_endian.pth", "zip_protocol4_wrapped.pth", "compressed.pth", "zip_missing_storage.pth"]:
-    shutil.copy(os.path.join(fixtures, name), zipped)
+    shutil.copy(os.path.join(fixtures, name), os.path.join(zipped, seed_name(name)))
 shutil.copy(os.path.join(fixtures, "model.safetensors"), safetensors)
 # Containers inside themselves: pth-legacy's leak (see HostileCheckpointTests.testAContainerInsideItselfIsRefused).
 write(legacy, "hostile-list-in-itself.pth", bytes([0x80, 0x02, 0x5d, 0x32, 0x61, 0x2e]))

@@ -107,8 +107,8 @@ public struct SampleSet: Sendable {
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw CollectError("\(path): missing or unreadable (the collection is damaged: collect again)")
                 }
-                if let expected = shard.crc32?[name], crc32(data) != expected {
-                    throw CollectError("\(path): its CRC-32 is \(String(format: "%08x", crc32(data))), collection.json recorded "
+                if let expected = shard.crc32?[name], case let found = crc32(data), found != expected {
+                    throw CollectError("\(path): its CRC-32 is \(String(format: "%08x", found)), collection.json recorded "
                         + "\(String(format: "%08x", expected)) (the shard is damaged: collect again)")
                 }
                 let array = try NPY.decode(data, path: path)
@@ -130,6 +130,16 @@ public struct SampleSet: Sendable {
         let path = URL(fileURLWithPath: folder).appendingPathComponent(CollectionHeader.fileName).path
         guard let header = try CollectionHeader.read(from: path, kind: "collection header") else {
             throw CollectError("\(path): no collection here (run `atlas collect` first)")
+        }
+        // The numbers the samples' sizes are computed from: bounded before any arithmetic uses them.
+        let limit = 1 << 20
+        for (name, value) in [("channels", header.channels), ("topK", header.topK), ("perImage", header.perImage),
+                              ("layerHeight", header.layerHeight), ("layerWidth", header.layerWidth)]
+        where !(1...limit).contains(value) {
+            throw CollectError("\(path): '\(name)' is \(value), expected 1 to \(limit)")
+        }
+        for shard in header.shards where !(0...Int(Int32.max)).contains(shard.samples) {
+            throw CollectError("\(path): \(shard.folder) lists \(shard.samples) samples, expected 0 to \(Int32.max)")
         }
         return header
     }

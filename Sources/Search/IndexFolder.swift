@@ -45,8 +45,8 @@ public enum IndexFolder {
                     throw SearchError("\(shardPath): missing or unreadable shard (the index is damaged: rebuild it)")
                 }
                 guard data.starts(with: shardMagic) else { throw SearchError("\(shardPath): not an index shard") }
-                if let expected = manifest.shardCRC32?[image.shard], crc32(data) != expected {
-                    throw SearchError("\(shardPath): its CRC-32 is \(String(format: "%08x", crc32(data))), index.json recorded "
+                if let expected = manifest.shardCRC32?[image.shard], case let found = crc32(data), found != expected {
+                    throw SearchError("\(shardPath): its CRC-32 is \(String(format: "%08x", found)), index.json recorded "
                         + "\(String(format: "%08x", expected)) (the shard is damaged: rebuild the index)")
                 }
                 shard = (image.shard, [UInt8](data))
