@@ -30,6 +30,7 @@ let package = Package(
         // mirrors whose commit ids differ from GitHub's, so a resolved file pins nothing portable.)
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         // System libraries from Debian: module maps only.
@@ -68,11 +69,16 @@ let package = Package(
                                                "Imaging", "Collect"], swiftSettings: hot),
         .target(name: "Analysis", dependencies: ["Collect", "Imaging", "Layout", "Models", "Optvis", "Palette", "Render", "Tensor"],
                 swiftSettings: native),
+        // The web studio: a Hummingbird server over the same library calls as the CLI, and its page.
+        .target(name: "Studio", dependencies: ["ArrayFiles", "Imaging", "Models", "Optvis", "Render", "Collect", "Palette", "Judge", "Paint",
+                                               "Search", .product(name: "Hummingbird", package: "hummingbird")],
+                resources: [.copy("Resources/index.html"), .copy("Resources/studio.js"), .copy("Resources/studio.css")],
+                swiftSettings: native),
         .target(name: "PaintArguments", dependencies: ["Paint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "AtlasCLI",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "Analysis",
+                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "Analysis", "Studio",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: native),
         .executableTarget(
@@ -99,6 +105,9 @@ let package = Package(
                                                        .product(name: "TOMLKit", package: "TOMLKit"), "TestSupport"], swiftSettings: native),
         // The atlas executable as a user runs it (swift build puts it beside the tests).
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ArrayFiles"]),
+        .testTarget(name: "StudioTests", dependencies: ["Studio", "Search", "Palette", "TestSupport",
+                                                        .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: native),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Dataset", "TestSupport"],
                     swiftSettings: native),
     ]

@@ -5,6 +5,18 @@ import Foundation
 public protocol VersionedJSON: Codable {
     var format: String { get }
     static var currentFormat: String { get }
+    /// The first of the file's numbers outside what a reader can use ("'grid' is -3, expected 1
+    /// to 1024"), or nil: checked when the file is read, before any arithmetic uses them.
+    var outOfBounds: String? { get }
+}
+
+extension VersionedJSON {
+    public var outOfBounds: String? { nil }
+}
+
+/// The first of `values` (named) outside `range`, said as `outOfBounds` says it.
+public func firstOutOfBounds(_ values: [(name: String, value: Int)], _ range: ClosedRange<Int>) -> String? {
+    values.first { !range.contains($0.value) }.map { "'\($0.name)' is \($0.value), expected \(range.lowerBound) to \(range.upperBound)" }
 }
 
 extension VersionedJSON {
@@ -22,6 +34,7 @@ extension VersionedJSON {
         guard value.format == currentFormat else {
             throw VersionedJSONError(file: path, problem: "format '\(value.format)', expected '\(currentFormat)'")
         }
+        if let problem = value.outOfBounds { throw VersionedJSONError(file: path, problem: problem) }
         return value
     }
 

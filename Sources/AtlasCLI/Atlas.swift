@@ -11,11 +11,12 @@ struct Atlas: ParsableCommand {
         discussion: """
             The pipeline, one verb a step: photos (dataset) -> activations (collect) -> layout (layout) -> palette \
             (palette build, render) -> canvas (canvas new, paint) -> image; and index/search for photo collections. \
-            classify, layers and visualize look at the network itself.
+            classify, layers and visualize look at the network itself; studio does the same in the browser.
             """,
         subcommands: [DatasetCommand.self, ClassifyCommand.self, LayersCommand.self, VisualizeCommand.self,
                       CollectCommand.self, LayoutCommand.self, PaletteCommand.self, RenderCommand.self,
-                      CanvasCommand.self, PaintCommand.self, IndexCommand.self, SearchCommand.self, GridCommand.self, PatchTestCommand.self, CompareCommand.self])
+                      CanvasCommand.self, PaintCommand.self, IndexCommand.self, SearchCommand.self, GridCommand.self, PatchTestCommand.self, CompareCommand.self,
+                      StudioCommand.self])
 
     /// Tunes the process (`ProcessTuning`), then parses the arguments and runs the command;
     /// errors end as `ErrorReport` says.

@@ -87,49 +87,30 @@ struct PaintCommand: ParsableCommand {
         if let objective { options.objective = objective }
         options.learningRate = learningRate
         techniques.apply(to: &options)
-        let judge = try self.judge.map { try $0.load() } ?? JudgeChoice.installedDefault(painter: network.name)
+        let judge = try self.judge.map { try $0.load() } ?? RegionJudge.installedDefault(painter: network.name)
 
         let start = Date()
-        let report = { (progress: RenderProgress) in
+        let report = { (progress: PaintProgress) in
             guard progress.step % 32 == 0 || progress.step == options.steps - 1 else { return }
             let elapsed = Date().timeIntervalSince(start)
             FileHandle.standardError.write(Data(String(format: "step %d/%d objective %.4g (%.1f s)\n", progress.step + 1,
-                                                       options.steps, progress.objective[0], elapsed).utf8))
+                                                       options.steps, progress.objective, elapsed).utf8))
         }
-        let painting = try paint(resolved, whitening: palette.whitening, network: network, options: options, progress: report)
-        let seconds = Date().timeIntervalSince(start)
-        try painting.image.writePNG(to: output)
-
-        let evaluation = try PaintEvaluation(image: painting.image, canvas: resolved, geometry: painting.geometry, network: network,
-                                             labels: ImageNetLabels.load())
-        let judgement = try judge.map { try PaintJudgement(image: painting.image, canvas: resolved, geometry: painting.geometry, judge: $0) }
-        let sheetPath = String(output.dropLast(4)) + ".sheet.png"
         let title = canvas.title ?? URL(fileURLWithPath: canvas.path).deletingPathExtension().lastPathComponent
-        try PaintSheet.draw(canvas: resolved, painting: painting, evaluation: evaluation, judgement: judgement, options: options,
-                            title: title)
-            .writePNG(to: sheetPath)
+        let outcome = try PaintOutcome(painting: resolved, palette: palette, network: network, judge: judge, options: options,
+                                       title: title, progress: report)
+        try outcome.painting.image.writePNG(to: output)
+        let sheetPath = String(output.dropLast(4)) + ".sheet.png"
+        try outcome.sheet.writePNG(to: sheetPath)
         if let json {
-            let data = try PaintReport(canvas: resolved, model: network.name, painting: painting, evaluation: evaluation,
-                                       judgement: judgement, options: options).json()
+            let data = try outcome.report.json()
             if json == "-" {
                 FileHandle.standardOutput.write(data + Data("\n".utf8))
             } else {
                 try writeAtomically(data, to: json)
             }
         }
-        let top = evaluation.top.first.map { "; the network sees \($0.label) " + String(format: "(%.1f%%)", 100 * $0.probability) } ?? ""
-        let judged = judgement.map { judgement -> String in
-            let (hits, count) = judgement.classBrushesInTop(5)
-            let whole = judgement.whole.top[0]
-            return "; the judge \(judgement.judge) sees \(whole.label) " + String(format: "(%.1f%%)", 100 * whole.probability)
-                + (count > 0 ? " and ranks \(hits) of \(count) class brushes' classes in its top 5 in their regions" : "")
-        } ?? ""
-        let geometry = painting.geometry
-        FileHandle.standardError.write(Data(("wrote \(output) and \(sheetPath) (\(geometry.imageWidth)x\(geometry.imageHeight) px, "
-            + String(format: "%d steps in %.1f s, %.1f steps/s): mean cosine %.3f, %.0f%% of cells closest to their own brush",
-                     options.steps, seconds, Double(options.steps) / seconds, evaluation.meanCosine, 100 * evaluation.ownBrushWinRate)
-            + (evaluation.meanColourError.map { String(format: ", photo cells' colour off by %.3f", $0) } ?? "")
-            + top + judged + "\n").utf8))
+        FileHandle.standardError.write(Data("wrote \(output) and \(sheetPath) (\(outcome.summary)\n".utf8))
     }
 }
 
@@ -151,12 +132,5 @@ enum JudgeChoice: ExpressibleByArgument {
         case .none: nil
         case .model(let model): try RegionJudge.load(model)
         }
-    }
-
-    /// EfficientNet-Lite0 when its weights are installed (scripts/setup installs them), else no
-    /// judge; MobileNetV2 when the painter is EfficientNet-Lite0 (a judge must not have painted).
-    static func installedDefault(painter: String) throws -> RegionJudge? {
-        let model: ModelName = painter == ModelName.efficientNetLite0.rawValue ? .mobileNetV2 : .efficientNetLite0
-        return (try? model.weightsFile.defaultPath()) == nil ? nil : try RegionJudge.load(model)
     }
 }

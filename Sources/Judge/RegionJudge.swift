@@ -55,6 +55,14 @@ public final class RegionJudge {
         return RegionJudge(network: try model.load(weightsAt: path), labels: try model.labels())
     }
 
+    /// The judge a painting gets by default: EfficientNet-Lite0 when its weights are installed
+    /// (scripts/setup installs them), else none; MobileNetV2 when the painter is EfficientNet-Lite0
+    /// (a judge must not have painted).
+    public static func installedDefault(painter: String) throws -> RegionJudge? {
+        let model: ModelName = painter == ModelName.efficientNetLite0.rawValue ? .mobileNetV2 : .efficientNetLite0
+        return (try? model.weightsFile.defaultPath()) == nil ? nil : try load(model)
+    }
+
     /// The size (height, width) a region of `height` x `width` pixels is shown to a network of
     /// `inputSize`: the longer side `inputSize`, the shorter in proportion, rounded to a multiple
     /// of 32 (the networks' total stride; EfficientNet's padding is exact there), at least 32.

@@ -46,8 +46,7 @@ extension Network {
             let fitted: RGBImage
             switch resizing {
             case .torchvision:
-                let shortSide = Int((Double(side) / 0.875).rounded())
-                fitted = image.resized(shortSide: shortSide).centerCropped(width: side, height: side)
+                fitted = image.torchvisionView(side: side)
             case .none:
                 guard image.width == side, image.height == side else {
                     throw ModelError("\(name): image is \(image.width)x\(image.height), but --resize none needs exactly "
@@ -80,5 +79,13 @@ extension Network {
             for p in 0..<plane { values[c * plane + p] = (Float(image.pixels[p * 3 + c]) / 255 - mean) / deviation }
         }
         return try Tensor(shape: [1, 3, image.height, image.width], values: values)
+    }
+}
+
+extension RGBImage {
+    /// What the network sees of the photo with `Resizing.torchvision` at `side`: the short side
+    /// resized to side / 0.875, then the centred side x side square.
+    public func torchvisionView(side: Int) -> RGBImage {
+        resized(shortSide: Int((Double(side) / 0.875).rounded())).centerCropped(width: side, height: side)
     }
 }

@@ -8,7 +8,8 @@ import TOMLKit
 public struct Canvas: Sendable {
     /// The canvas file.
     public let path: String
-    /// The palette folder, resolved relative to the canvas file's folder.
+    /// The palette as the file names it, and its folder, resolved relative to the canvas file's folder.
+    public let paletteName: String
     public let palettePath: String
     public let rows: Int
     public let columns: Int
@@ -65,26 +66,27 @@ public struct Canvas: Sendable {
         let reader = CanvasReader(path: path, source: source)
         (self.path, self.source) = (path, source)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        (palettePath, rows, columns, cells, brushes, settings, title) = try withExtendedLifetime(root) {
+        (paletteName, rows, columns, cells, brushes, settings, title) = try withExtendedLifetime(root) {
             try reader.checkKeys(of: root, in: "", allowed: ["palette", "grid", "brushes", "settings", "title"])
             let palette = try reader.string(root, "palette", in: "")
             let brushes = try reader.brushes(root, folder: folder)
             let grid = try reader.grid(root, brushes: Set(brushes.map(\.character)))
-            return (resolvedPath(palette, in: folder), grid.rows, grid.columns, grid.cells, brushes,
+            return (palette, grid.rows, grid.columns, grid.cells, brushes,
                     try reader.settings(root), try root["title"].map { _ in try reader.string(root, "title", in: "") })
         }
+        palettePath = resolvedPath(paletteName, in: folder)
         try checkStampBlocks()
     }
 
     /// The error for a problem with `brush`, pointing at `needle` within its definition when
     /// the file has it there.
-    func error(brush: BrushDefinition, at needle: String? = nil, _ message: String) -> CanvasError {
+    public func error(brush: BrushDefinition, at needle: String? = nil, _ message: String) -> CanvasError {
         let location = brush.location.map { start in needle.map { source.location(of: $0, within: start) } ?? start }
         return CanvasError(path, at: location, "brush '\(brush.character)': " + message)
     }
 
     /// The error for a problem with a top-level key (the palette, a setting).
-    func error(key: String, in table: String = "", _ message: String) -> CanvasError {
+    public func error(key: String, in table: String = "", _ message: String) -> CanvasError {
         CanvasError(path, at: source.location(ofKey: key, in: table), message)
     }
 }

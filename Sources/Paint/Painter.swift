@@ -135,7 +135,7 @@ public enum PaintObjective: String, Sendable, CaseIterable {
 /// gradient is scaled by 0.1^power); on a canvas of several brushes the easy brushes win the
 /// hard ones' cells (docs/canvas-format.md gives the measurements).
 public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Network, options: PaintOptions,
-                  progress: ((RenderProgress) -> Void)? = nil) throws -> Painting {
+                  progress: ((PaintProgress) throws -> Void)? = nil) throws -> Painting {
     let geometry: PaintGeometry
     do {
         geometry = try PaintGeometry(rows: canvas.rows, columns: canvas.columns, layer: canvas.layer, stride: canvas.stride,
@@ -204,8 +204,8 @@ public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Netwo
                                       transforms: paintTransforms(height: image.imageShape[2], width: image.imageShape[3],
                                                                   cellPixels: cellPixels),
                                       steps: coarseSteps, model: network, generator: &generator,
-                                      learningRate: options.learningRate) { step, values in
-            progress?(RenderProgress(attempt: 0, step: step, objective: values))
+                                      learningRate: options.learningRate) { step, values, images in
+            try progress?(PaintProgress(step: step, steps: options.steps, objective: values[0], images: images))
         }[0]
     }
     if coarseToFine {
@@ -224,8 +224,8 @@ public func paint(_ canvas: ResolvedCanvas, whitening: Whitening, network: Netwo
                                       transforms: paintTransforms(height: geometry.imageHeight, width: geometry.imageWidth,
                                                                   cellPixels: geometry.cellPixels),
                                       steps: refineSteps, model: network, generator: &generator,
-                                      learningRate: options.learningRate) { step, values in
-            progress?(RenderProgress(attempt: 0, step: coarseSteps + step, objective: values))
+                                      learningRate: options.learningRate) { step, values, images in
+            try progress?(PaintProgress(step: coarseSteps + step, steps: options.steps, objective: values[0], images: images))
         }[0]
     }
     return Painting(geometry: geometry, image: try RGBImage.sheet(of: image.images(from: parameters).0), objective: objectiveValue)
@@ -269,4 +269,20 @@ private func classObjectives(_ canvas: ResolvedCanvas, geometry: PaintGeometry, 
         case .logProbability: return weight * Objective.classLogProbability(network.logitsName, classIndex, region: region)
         }
     }
+}
+
+/// One step of a painting, as `paint`'s progress sees it: an error the callback throws (a
+/// cancellation) ends the painting.
+public struct PaintProgress {
+    /// 0-based, out of `steps`.
+    public let step: Int
+    public let steps: Int
+    /// The objective at this step, before its update.
+    public let objective: Float
+    /// The image this step started from, [1, 3, H, W] in [0, 1]: the view while a coarse-to-fine
+    /// painting is coarse, the full image after.
+    public let images: Tensor
+
+    /// The image as it stands at this step.
+    public func image() throws -> RGBImage { try RGBImage.sheet(of: images) }
 }

@@ -32,6 +32,26 @@ public struct PaletteDescription: VersionedJSON, Sendable, Equatable {
     public static let fileName = "palette.json"
 }
 
+extension PaletteDescription {
+    /// Channels, grid, stride and counts in the ranges a palette can have; each cell inside the grid.
+    public var outOfBounds: String? {
+        if let problem = firstOutOfBounds([("channels", channels), ("stride", stride)], 1...65536)
+            ?? firstOutOfBounds([("grid", grid)], 1...1024)
+            ?? firstOutOfBounds([("samples", samples), ("images", images), ("cells", cells.count)], 0...Int(Int32.max))
+            ?? firstOutOfBounds([("parameters.iconSize", parameters.iconSize)], 1...4096)
+            ?? firstOutOfBounds((attributedClasses ?? []).enumerated().map { ("attributedClasses[\($0)]", $1) }, 0...1 << 20) {
+            return problem
+        }
+        for (number, cell) in cells.enumerated() {
+            if let problem = firstOutOfBounds([("cells[\(number)].column", cell.column), ("cells[\(number)].row", cell.row)], 0...grid - 1)
+                ?? firstOutOfBounds([("cells[\(number)].count", cell.count)], 0...Int(Int32.max)) {
+                return problem
+            }
+        }
+        return nil
+    }
+}
+
 /// How a palette was built.
 public struct PaletteParameters: Codable, Sendable, Equatable {
     /// UMAP: neighbours, minimum distance, metric ("cosine" or "euclidean"), and whether the

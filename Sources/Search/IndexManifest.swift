@@ -32,6 +32,28 @@ public struct IndexManifest: VersionedJSON, Sendable, Equatable {
     }
 }
 
+extension IndexManifest {
+    /// The layer's numbers, the scales and each photo's shard and grids in the ranges an index can
+    /// have (the shard reader checks each grid's bytes against its shard).
+    public var outOfBounds: String? {
+        if let problem = firstOutOfBounds([("origin.channels", origin.channels), ("origin.stride", origin.stride)], 1...65536)
+            ?? firstOutOfBounds([("scales (how many)", scales.count)], 1...64)
+            ?? firstOutOfBounds(scales.enumerated().map { ("scales[\($0)]", $1) }, 1...65536) {
+            return problem
+        }
+        for (number, image) in images.enumerated() {
+            let name = "images[\(number)]"
+            if let problem = firstOutOfBounds([("\(name).shard", image.shard)], 0...max(shards.count - 1, 0))
+                ?? firstOutOfBounds([("\(name).grids (how many)", image.grids.count)], scales.count...scales.count)
+                ?? firstOutOfBounds(image.grids.enumerated().flatMap { grid, stored in
+                    [("\(name).grids[\(grid)].rows", stored.rows), ("\(name).grids[\(grid)].columns", stored.columns)] }, 1...65536) {
+                return problem
+            }
+        }
+        return nil
+    }
+}
+
 /// One indexed photo.
 public struct IndexedImage: Codable, Sendable, Equatable {
     public var path: String

@@ -41,9 +41,21 @@ final class BadInputTests: XCTestCase {
         try write("steps.canvas", head + "aa\n" + brushes + "[settings]\nsteps = 10000000\n")
         try write("nopalette.canvas", "palette = \"\(f)/nowhere\"\ngrid = '''\naa\n" + brushes)
         try write("good.canvas", head + "aa\n" + brushes)
+        try write("cellout.canvas", "palette = \"\(f)/cellout\"\ngrid = '''\naa\n" + brushes)
         // Palettes.
         try manager.createDirectory(atPath: f + "/badjson", withIntermediateDirectories: true)
         try write("badjson/palette.json", #"{"format": "atlas-palette/1", "model": 3}"#)
+        // A palette.json whose numbers are out of bounds: a huge channel count, a cell outside the grid.
+        let description = try XCTUnwrap(String(data: XCTUnwrap(manager.contents(atPath: palette + "/palette.json")), encoding: .utf8))
+        for (folder, from, to) in [("hugechannels", "\"channels\" : 96", "\"channels\" : 4611686018427387904"),
+                                   ("cellout", "\"column\" : 8,", "\"column\" : 20,")] {
+            try manager.createDirectory(atPath: "\(f)/\(folder)", withIntermediateDirectories: true)
+            XCTAssertTrue(description.contains(from), from)
+            try write("\(folder)/palette.json", description.replacingOccurrences(of: from, with: to))
+        }
+        // An index.json with a scale of 0 pixels.
+        try manager.createDirectory(atPath: f + "/zeroscale", withIntermediateDirectories: true)
+        try write("zeroscale/index.json", #"{"format": "atlas-index/1", "origin": {"model": "mobilenet_v2", "weightsSHA256": "x", "layer": "features.13", "channels": 96, "stride": 16}, "scales": [0], "shards": [], "images": []}"#)
         try manager.createDirectory(atPath: f + "/nan", withIntermediateDirectories: true)
         for name in ["palette.json", "whitening.npy"] { try manager.copyItem(atPath: palette + "/" + name, toPath: f + "/nan/" + name) }
         var vectors = try NPY.read(palette + "/vectors.npy")
@@ -110,6 +122,10 @@ final class BadInputTests: XCTestCase {
             // palette show
             Case(arguments: ["palette", "show", f + "/nowhere"], status: 1, says: "nowhere"),
             Case(arguments: ["palette", "show", f + "/badjson"], status: 1, says: "palette.json: not a palette description: 'model': expected a string"),
+            Case(arguments: ["palette", "show", f + "/hugechannels"], status: 1, says: "palette.json: 'channels' is 4611686018427387904, expected 1 to 65536"),
+            Case(arguments: ["canvas", "check", f + "/cellout.canvas"], status: 1, says: "palette.json: 'cells[0].column' is 20, expected 0 to 19"),
+            Case(arguments: ["search", "--index", f + "/zeroscale", "--brush", "seashore", "--palette", palette], status: 1,
+                 says: "index.json: 'scales[0]' is 0, expected 1 to 65536"),
             Case(arguments: ["palette", "show", f + "/nan"], status: 1, says: "vectors.npy: cell ["),
             Case(arguments: ["palette", "show", palette, "--cell", "99,99"], status: 1, says: "99"),
             // layout

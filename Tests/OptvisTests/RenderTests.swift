@@ -145,7 +145,7 @@ final class RenderTests: XCTestCase {
             var values: [Float] = []
             _ = try optimize(&parameters, objectiveOfStep: { _ in objective }, guidanceOfStep: guidance.map { g in { _ in g } },
                              parameterization: parameterization, transforms: TransformPipeline([]), steps: 20,
-                             model: ToyModel(seed: 5), generator: &generator) { _, v in values.append(v[0]) }
+                             model: ToyModel(seed: 5), generator: &generator) { _, v, _ in values.append(v[0]) }
             return (values, parameters)
         }
         let alone = try run(nil), opposed = try run(-2 * objective), other = try run(.channel("conv", 2))

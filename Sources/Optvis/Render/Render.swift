@@ -52,7 +52,7 @@ public func render(
         var parameters = parameterization.initialParameters(using: &generator)
         let objectiveValues = try optimize(&parameters, objectiveOfStep: { _ in objective }, parameterization: parameterization,
                                            transforms: transforms, steps: steps, model: model, generator: &generator,
-                                           learningRate: learningRate) { step, values in
+                                           learningRate: learningRate) { step, values, _ in
             progress?(RenderProgress(attempt: attempt, step: step, objective: values))
         }
         let result = RenderResult(images: try parameterization.images(from: parameters).0, objective: objectiveValues,
@@ -67,7 +67,8 @@ public func render(
 /// `objectiveOfStep(step)` through a new draw of `transforms` at every step: one attempt of
 /// `render`, for callers that schedule their own attempts or phases (a painting refines its
 /// parameters at a larger size). Returns each item's objective at the last step, before its
-/// update; `progress` gets every step's index and values. The objective may change from step to
+/// update; `progress` gets every step's index, values and images (the images the step started
+/// from, before its update), and an error it throws (a cancellation) ends the optimisation. The objective may change from step to
 /// step: an objective of many costly terms can take a few of them at each step, in turn, each
 /// weighted up by how rarely it comes (an unbiased estimate of the whole, for a fraction of the
 /// cost).
@@ -87,7 +88,7 @@ public func optimize(
     model: some DifferentiableLayerModel,
     generator: inout SeededGenerator,
     learningRate: Float = 0.05,
-    progress: ((Int, [Float]) -> Void)? = nil
+    progress: ((Int, [Float], Tensor) throws -> Void)? = nil
 ) throws -> [Float] {
     guard steps > 0 else { throw OptvisError("optimize needs at least one step, got \(steps)") }
     var adam = Adam(parameterCount: parameters.count, learningRate: learningRate)
@@ -115,7 +116,7 @@ public func optimize(
         // Adam minimises: step against the gradient of -objective.
         try adam.step(&parameters, gradient: gradient.map { -$0 })
         objectiveValues = values
-        progress?(step, values)
+        try progress?(step, values, images)
     }
     return objectiveValues
 }
