@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // System libraries from Debian: module maps only.
@@ -71,7 +72,8 @@ let package = Package(
                 swiftSettings: native),
         // The web studio: a Hummingbird server over the same library calls as the CLI, and its page.
         .target(name: "Studio", dependencies: ["ArrayFiles", "Imaging", "Models", "Optvis", "Render", "Collect", "Palette", "Judge", "Paint",
-                                               "Search", .product(name: "Hummingbird", package: "hummingbird")],
+                                               "Search", .product(name: "Hummingbird", package: "hummingbird"),
+                                               .product(name: "NIOCore", package: "swift-nio")],
                 resources: [.copy("Resources/index.html"), .copy("Resources/studio.js"), .copy("Resources/studio.css")],
                 swiftSettings: native),
         .target(name: "PaintArguments", dependencies: ["Paint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

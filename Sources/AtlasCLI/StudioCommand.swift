@@ -43,7 +43,7 @@ struct StudioCommand: ParsableCommand {
                 + (indexes > 0 ? " and \(indexes) index\(indexes == 1 ? "" : "es")" : "") + " on \(url)")
             fflush(nil)
         }
-        try waitFor { try await application.runService() }
+        try waitFor { try await Studio.serve(application, host: host, port: port) }
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// `atlas studio`: a local web server over the same library calls as the CLI, and the page
 /// that explores atlases, paints and searches with them (docs/studio.md).
@@ -28,6 +29,19 @@ public enum Studio {
                                let shown = host.contains(":") ? "[\(host)]" : host
                                onRunning("http://\(shown):\(channel.localAddress?.port ?? port)/")
                            }, logger: logger)
+    }
+}
+
+extension Studio {
+    /// Serves until SIGINT or SIGTERM, then shuts down cleanly; an address already in use is said
+    /// in words.
+    public static func serve(_ application: some ApplicationProtocol, host: String, port: Int) async throws {
+        do {
+            try await application.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+            throw StudioError(.internalServerError, "\(host):\(port): cannot listen there ("
+                + (error.errnoCode == EADDRINUSE ? "another server does" : "not allowed") + "); give another --port, or --port 0 for any free one")
+        }
     }
 }
 

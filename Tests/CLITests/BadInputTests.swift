@@ -140,6 +140,12 @@ final class BadInputTests: XCTestCase {
             Case(arguments: ["layout", "tsne", f + "/points.npy", "-o", f + "/o5.npy", "--dims", "3"], status: 1, says: "1 or 2",
                  leaves: f + "/o5.npy"),
             Case(arguments: ["layout", "umap", f + "/text.png", "-o", f + "/o6.npy"], status: 1, says: "text.png", leaves: f + "/o6.npy"),
+            // studio
+            Case(arguments: ["studio", "--palettes", f + "/nowhere"], status: 1, says: "nowhere: no such folder"),
+            Case(arguments: ["studio", "--palettes", f + "/photos"], status: 1, says: "photos: no palette here or below"),
+            Case(arguments: ["studio", "--index", f + "/photos"], status: 1, says: "photos: no index here"),
+            Case(arguments: ["studio", "--collection", f + "/photos"], status: 1, says: "no collection here"),
+            Case(arguments: ["studio", "--port", "70000"], status: 2, says: "--port must be 0 to 65535"),
             // collect and index build
             Case(arguments: ["collect", "--images", f + "/photos", "--layer", "features.13", "-o", f + "/holds-index"], status: 1,
                  says: "holds-index: holds an index (index.json)", leaves: f + "/holds-index/collection.json"),

@@ -10,7 +10,7 @@ final class CLITests: XCTestCase {
         let result = try AtlasBinary.run(["--help"])
         XCTAssertEqual(result.status, 0, result.errors)
         for command in ["classify", "layers", "visualize", "collect", "layout", "palette", "render", "canvas", "paint", "index",
-                        "search", "grid", "patch-test", "compare", "dataset"] {
+                        "search", "grid", "patch-test", "compare", "dataset", "studio"] {
             XCTAssertTrue(result.output.contains("  \(command)"), "--help does not list \(command)")
         }
     }

@@ -82,11 +82,16 @@ final class StudioBrowserTests: XCTestCase {
         XCTAssertEqual(try server.interrupt(), 0, "the studio did not exit cleanly on SIGINT")
     }
 
-    /// SIGTERM (a service manager's stop) ends the server as cleanly as SIGINT.
-    func testSIGTERMStopsTheServerCleanly() throws {
+    /// A second studio on a port in use says so; SIGTERM (a service manager's stop) ends the
+    /// server as cleanly as SIGINT.
+    func testPortInUseAndSIGTERM() throws {
         let server = try StudioProcess(arguments: [])
         defer { server.stop() }
         XCTAssertEqual(String(decoding: try LocalHTTP.exchange(method: "GET", url: server.url + "api/palettes", body: nil), as: UTF8.self).first, "[")
+        let port = try XCTUnwrap(URL(string: server.url)?.port)
+        let second = try AtlasBinary.run(["studio", "--port", "\(port)"])
+        XCTAssertEqual(second.status, 1, second.errors)
+        XCTAssertTrue(second.errors.contains("127.0.0.1:\(port): cannot listen there (another server does)"), second.errors)
         XCTAssertEqual(try server.interrupt(with: SIGTERM), 0, "the studio did not exit cleanly on SIGTERM")
     }
 
