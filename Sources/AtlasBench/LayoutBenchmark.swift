@@ -25,7 +25,7 @@ struct LayoutBenchmark: ParsableCommand {
 struct LayoutBenchmarkTable: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "table", abstract: "Run the benchmark and print the table (the default).")
 
-    @Option(help: "UMAP inputs: digits and/or synthetic sizes.")
+    @Option(help: "UMAP inputs: digits and/or synthetic sizes (N: 50 clusters in 512 dimensions; hard-N: 200 clusters in 96).")
     var umap = "digits,10000,50000,100000"
 
     @Option(help: "t-SNE inputs: digits and/or synthetic sizes (empty for none).")
@@ -48,8 +48,9 @@ struct LayoutBenchmarkTable: ParsableCommand {
         let python = repo.path(".deps/venv-layout/bin/python")
         try repo.run(["bash", repo.path("Benchmarks/layout/make-venv")])
         let data = repo.path(".deps/layout-bench")
-        let sizes = Set((umap + "," + tsne).split(separator: ",").compactMap { Int($0) }).sorted()
-        try repo.run([python, repo.path("Benchmarks/layout/make_data.py"), data] + sizes.map(String.init))
+        // Synthetic inputs: N (50 clusters, 512 dimensions) or hard-N (200 clusters, 96 dimensions).
+        let sizes = Set((umap + "," + tsne).split(separator: ",").map(String.init).filter { Int($0) != nil || $0.hasPrefix("hard-") }).sorted()
+        try repo.run([python, repo.path("Benchmarks/layout/make_data.py"), data] + sizes)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("atlas-layout-bench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -67,7 +68,7 @@ struct LayoutBenchmarkTable: ParsableCommand {
         emit("input          method  implementation   seconds   peak MB   trust   kNN acc   anchor/ours time  memory  trust diff")
         for (method, list, arguments, metric) in [("umap", umap, umapArguments, umapParts[2]), ("tsne", tsne, tsneArguments, tsneParts[1])] {
             for name in list.split(separator: ",").map(String.init) where !name.isEmpty {
-                let stem = Int(name) != nil ? "clusters-\(name)" : name
+                let stem = Int(name) != nil ? "clusters-\(name)" : name  // digits, or hard-N
                 let input = "\(data)/\(stem).npy", labels = "\(data)/\(stem)-labels.npy"
                 let ours = try measure(repo, [me, "layout", "worker", method, input, "\(scratch)/ours.npy"] + arguments,
                                        python: python, input: input, labels: labels, output: "\(scratch)/ours.npy", metric: metric)
