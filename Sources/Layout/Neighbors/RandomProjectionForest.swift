@@ -3,17 +3,19 @@
 /// member points; through the origin for cosine) until a node holds at most `leafSize` points.
 /// Points sharing a leaf are likely neighbours. Memory: N indices per tree, built in parallel.
 enum RandomProjectionForest {
-    /// The leaves of `trees` trees, each leaf a list of point indices.
-    static func leaves(_ vectors: PreparedVectors, trees: Int, leafSize: Int, seed: UInt64) -> [[[Int32]]] {
-        var forest = [[[Int32]]](repeating: [], count: trees)
+    /// The leaves of the trees numbered `trees` (tree t is the same whichever others are built
+    /// with it), each leaf a list of point indices.
+    static func leaves(_ vectors: PreparedVectors, trees: Range<Int>, leafSize: Int, seed: UInt64) -> [[[Int32]]] {
+        var forest = [[[Int32]]](repeating: [], count: trees.count)
         vectors.withRows { rows in
             forest.withUnsafeMutableBufferPointer { forest in
-                parallelFor(trees) { tree in
+                parallelFor(trees.count) { index in
+                    let tree = trees.lowerBound + index
                     var random = SeededGenerator(seed: seed, stream: 0x7EE5 &+ UInt64(tree))
                     var leaves: [[Int32]] = []
                     split(Array(0..<Int32(vectors.count)), rows, metric: vectors.metric, leafSize: leafSize,
                           random: &random, into: &leaves)
-                    forest[tree] = leaves
+                    forest[index] = leaves
                 }
             }
         }
