@@ -37,8 +37,11 @@ def target(name):
 
 
 def seed_name(name):
-    """Checkpoint seeds are stored as .seed, not .pth: git keeps model weights (*.pth) out."""
-    return name[:-len(".pth")] + ".seed" if name.endswith(".pth") else name
+    """Checkpoint seeds are stored as .seed, not .pth or .safetensors: git keeps model weights out."""
+    for extension in (".pth", ".safetensors"):
+        if name.endswith(extension):
+            return name[:-len(extension)] + ".seed"
+    return name
 
 
 def write(folder, name, data):
@@ -122,7 +125,7 @@ for name in ["legacy.pth", "nested.pth", "short_storage.pth", "truncated_pickle.
     shutil.copy(os.path.join(fixtures, name), os.path.join(legacy, seed_name(name)))
 for name in ["zip.pth", "zip_big_endian.pth", "zip_protocol4_wrapped.pth", "compressed.pth", "zip_missing_storage.pth"]:
     shutil.copy(os.path.join(fixtures, name), os.path.join(zipped, seed_name(name)))
-shutil.copy(os.path.join(fixtures, "model.safetensors"), safetensors)
+shutil.copy(os.path.join(fixtures, "model.safetensors"), os.path.join(safetensors, seed_name("model.safetensors")))
 # Containers inside themselves: pth-legacy's leak (see HostileCheckpointTests.testAContainerInsideItselfIsRefused).
 write(legacy, "hostile-list-in-itself.pth", bytes([0x80, 0x02, 0x5d, 0x32, 0x61, 0x2e]))
 write(legacy, "hostile-dict-in-itself.pth", bytes([0x80, 0x02, 0x7d, 0x71, 0x00, 0x58, 0x01, 0, 0, 0, 0x6b, 0x68, 0x00, 0x73, 0x2e]))

@@ -131,20 +131,12 @@ struct CollectMergeCommand: ParsableCommand {
             settings, and the output folder holds no collection yet.
             """)
 
-    @Argument(help: "The folders of the parts (any order).")
-    var parts: [String]
-
-    @Option(name: .shortAndLong, help: "The folder to write the merged collection to.")
-    var output: String
-
-    func validate() throws {
-        guard !parts.isEmpty else { throw ValidationError("give the folders of the parts to merge") }
-    }
+    @OptionGroup var merge: MergeArguments
 
     func run() throws {
-        let header = try CollectionMerge.merge(parts, into: output)
+        let header = try CollectionMerge.merge(merge.parts, into: merge.output)
         let samples = header.shards.reduce(0) { $0 + $1.samples }
-        let line = "wrote \(output): \(samples) samples of \(header.layer) from \(parts.count) parts, "
+        let line = "wrote \(merge.output): \(samples) samples of \(header.layer) from \(merge.parts.count) parts, "
             + "\(header.images.count) images, \(header.shards.count) shards\n"
         FileHandle.standardError.write(Data(line.utf8))
     }

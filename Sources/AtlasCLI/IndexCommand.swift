@@ -97,18 +97,10 @@ struct IndexMergeCommand: ParsableCommand {
             same photo list, network, layer and scales, and the output folder holds no index yet.
             """)
 
-    @Argument(help: "The folders of the parts (any order).")
-    var parts: [String]
-
-    @Option(name: .shortAndLong, help: "The folder to write the merged index to.")
-    var output: String
-
-    func validate() throws {
-        guard !parts.isEmpty else { throw ValidationError("give the folders of the parts to merge") }
-    }
+    @OptionGroup var merge: MergeArguments
 
     func run() throws {
-        let manifest = try IndexMerge.merge(parts, into: output)
-        print("\(output): \(manifest.images.count) photos in \(manifest.shards.count) shards from \(parts.count) parts")
+        let manifest = try IndexMerge.merge(merge.parts, into: merge.output)
+        print("\(merge.output): \(manifest.images.count) photos in \(manifest.shards.count) shards from \(merge.parts.count) parts")
     }
 }

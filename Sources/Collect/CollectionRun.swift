@@ -65,7 +65,7 @@ public enum CollectionRun {
         // names the photo list by paths, and the merge computes the whole collection's hash.
         let images = files.enumerated().map { index, file in
             CollectionHeader.CollectedImage(path: file.path, sha256: ownRange.contains(index)
-                ? FileManager.default.contents(atPath: file.path).map(SHA256.hex) ?? "" : "")
+                ? (try? RegularFile.read(file.path, kind: "image", limit: RegularFile.imageLimit)).map(SHA256.hex) ?? "" : "")
         }
         let listing = ownPart == nil ? imagesListing(files.map(\.relativePath), images.map(\.sha256))
             : "part of:\n" + files.map { $0.relativePath + "\n" }.joined()

@@ -104,7 +104,7 @@ public struct SampleSet: Sendable {
             let base = URL(fileURLWithPath: folder).appendingPathComponent(shard.folder)
             func array(_ name: String, columns: Int) throws -> [Float] {
                 let path = base.appendingPathComponent(name).path
-                guard let data = FileManager.default.contents(atPath: path) else {
+                guard let data = try? RegularFile.read(path, kind: "collection array", limit: RegularFile.arrayLimit) else {
                     throw CollectError("\(path): missing or unreadable (the collection is damaged: collect again)")
                 }
                 if let expected = shard.crc32?[name], case let found = crc32(data), found != expected {

@@ -142,7 +142,14 @@ public struct IndexBuilder {
 
     /// Reads, hashes and decodes one photo, unless the index already has it with this hash.
     private static func read(_ path: String, known: String?, scales: [Int]) -> ReadPhoto {
-        guard let data = FileManager.default.contents(atPath: path) else { return .unreadable("cannot read the file") }
+        let data: Data
+        do {
+            data = try RegularFile.read(path, kind: "image", limit: RegularFile.imageLimit)
+        } catch let error as FileReadError {
+            return .unreadable(error.problem)
+        } catch {
+            return .unreadable("\(error)")
+        }
         let sha256 = SHA256.hex(data)
         if sha256 == known { return .indexed }
         let image: RGBImage

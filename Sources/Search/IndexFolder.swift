@@ -19,7 +19,9 @@ public enum IndexFolder {
         guard let manifest = try manifest(in: folder) else {
             throw SearchError("\(folder): no index here (build one with `atlas index build --images DIR -o \(folder)`)")
         }
-        return (manifest, try grids(of: manifest, in: folder) { FileManager.default.contents(atPath: $0) })
+        return (manifest, try grids(of: manifest, in: folder) {
+            try? RegularFile.read($0, kind: "index shard", limit: RegularFile.arrayLimit)
+        })
     }
 
     /// The grids `manifest` lists, read from its shards in `folder`: `contents` gives a shard's

@@ -77,7 +77,7 @@ final class ExemplarSource: Sendable {
 
     /// The `k`-th crop of cell `index`, a PNG: the photo as the collection saw it, cut around the
     /// sample's position (`cropCells` layer cells a side), shown at `cropPixels`.
-    func crop(_ k: Int, cell index: Int, of entry: StudioCatalog.PaletteEntry, palette: Palette) throws -> Data? {
+    func crop(_ k: Int, cell index: Int, of entry: StudioCatalog.PaletteEntry, palette: Palette) throws -> Data {
         try crops.value("\(entry.id) \(index) \(k)") {
             let found = try nearest(cell: index, of: entry, palette: palette)
             guard k < found.count, let (_, header) = collection(of: entry) else { throw StudioError.notFound("exemplar \(k)") }

@@ -58,9 +58,7 @@ struct PaintRoutes {
                 while let status = jobs.status(id) {
                     let answer = JobAnswer(status)
                     if answer != last || ContinuousClock.now - lastSent >= .seconds(1) {
-                        let encoder = JSONEncoder()
-                        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                        try await writer.write(ByteBuffer(bytes: Data("data: ".utf8) + encoder.encode(answer) + Data("\n\n".utf8)))
+                        try await writer.write(ByteBuffer(bytes: Data("data: ".utf8) + Reply.jsonData(answer) + Data("\n\n".utf8)))
                         (last, lastSent) = (answer, .now)
                     }
                     if status.state.isFinal { break }

@@ -55,7 +55,7 @@ struct PaletteRoutes {
         router.get("/api/palettes/:id") { _, context in
             let entry = try catalog.palette(id: context.parameters.require("id"))
             let d = entry.description
-            let labels = try ImageNetLabels.load()
+            let labels = catalog.labels
             let classes = (d.attributedClasses ?? []).compactMap { labels.indices.contains($0) ? labels[$0] : nil }
             return try Reply.json(Detail(
                 id: entry.id, model: d.model, layer: d.layer, grid: d.grid, stride: d.stride, channels: d.channels,
@@ -82,7 +82,7 @@ struct PaletteRoutes {
             guard let name = request.uri.queryParameters["class"].map(String.init), !name.isEmpty else {
                 throw StudioError(.badRequest, "give the class: attributions?class=LABEL")
             }
-            let labels = try ImageNetLabels.load()
+            let labels = catalog.labels
             let classIndex: Int
             do {
                 classIndex = try ClassLookup.resolve(name, labels: labels)
@@ -115,10 +115,9 @@ struct PaletteRoutes {
             guard name.hasSuffix(".png"), let k = Int(name.dropLast(4)), k >= 0, k < ExemplarSource.perCell else {
                 throw StudioError.notFound("exemplar '\(name)'")
             }
-            guard let data = try await offload({
+            return Reply.png(try await offload {
                 try catalog.exemplars.crop(k, cell: index, of: entry, palette: catalog.loaded(entry))
-            }) else { throw StudioError.notFound("exemplar '\(name)'") }
-            return Reply.png(data)
+            })
         }
     }
 

@@ -20,9 +20,14 @@ public struct StudioError: HTTPResponseError, CustomStringConvertible {
 /// The shapes of the studio's answers.
 enum Reply {
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        bytes(try jsonData(value), type: "application/json", status: status, cache: false)
+    }
+
+    /// The studio's JSON: keys sorted, URLs' slashes unescaped.
+    static func jsonData(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return bytes(try encoder.encode(value), type: "application/json", status: status, cache: false)
+        return try encoder.encode(value)
     }
 
     /// `data` as the body; `cache` lets the browser keep files that never change (icons, the page).

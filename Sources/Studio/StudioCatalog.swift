@@ -1,5 +1,6 @@
 import ArrayFiles
 import Foundation
+import Models
 import Palette
 import Search
 
@@ -29,6 +30,8 @@ public final class StudioCatalog: Sendable {
 
     public let palettes: [PaletteEntry]
     public let indexes: [IndexEntry]
+    /// The ImageNet class names, read once.
+    let labels: [String]
     let exemplars: ExemplarSource
     private let loadedPalettes = Memo<String, Palette>()
     private let loadedAttributions = Memo<String, NPYArray>()
@@ -70,6 +73,7 @@ public final class StudioCatalog: Sendable {
                               palettes: matching.map(\.id))
         }
         exemplars = try ExemplarSource(collectionFolders: collectionFolders)
+        labels = try ImageNetLabels.load()
     }
 
     /// The folders at or below `root` that hold a `palette.json`, sorted (at most 6 levels down).

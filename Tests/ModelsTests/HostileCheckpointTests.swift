@@ -14,7 +14,7 @@ final class HostileCheckpointTests: XCTestCase {
 
     /// An empty tensor (0 elements) whose other dimensions are so large that its C-order strides
     /// overflow: the element count is 0 and did not overflow, the stride computation trapped.
-    /// Fuzz/corpus/safetensors/hostile-empty-huge-strides.safetensors.
+    /// Fuzz/corpus/safetensors/hostile-empty-huge-strides.seed.
     func testSafetensorsShapeWhoseStridesOverflowIsRefused() throws {
         let folder = try TestFiles.temporaryFolder("models")
         defer { try? FileManager.default.removeItem(atPath: folder) }
