@@ -17,6 +17,12 @@ public enum NodeOperation: Sendable {
     case activation(Activation)
     /// Elementwise sum of two equally shaped inputs (a residual connection).
     case add
+    /// Elementwise product of two inputs: the second has the first's shape, or is [N, C, 1, 1]
+    /// for a first of [N, C, H, W] (a per-channel scale, as in squeeze-and-excitation blocks).
+    case multiply
+    /// [N, C, H, W] -> [N, C * H * W] in NCHW order, as `torch.flatten(x, 1)`; a 2-D input passes
+    /// unchanged.
+    case flatten
     /// Softmax over dimension 1 (the classes).
     case softmax
     /// Local response normalisation across channels.
@@ -29,7 +35,7 @@ public enum NodeOperation: Sendable {
     var arity: ClosedRange<Int> {
         switch self {
         case .input: 0...0
-        case .add: 2...2
+        case .add, .multiply: 2...2
         case .concatenation: 1...Int.max
         default: 1...1
         }
@@ -123,8 +129,9 @@ public struct Graph: Sendable {
             guard x[1] == convolution.inputChannels else {
                 throw fail("expected \(convolution.inputChannels) input channels, got input \(x)")
             }
-            let (h, w) = try spatial(x, kernelHeight: convolution.kernelHeight, kernelWidth: convolution.kernelWidth,
-                                     stride: convolution.stride, padding: convolution.padding)
+            let (h, w) = try spatial(x, kernelHeight: convolution.dilatedKernelHeight,
+                                     kernelWidth: convolution.dilatedKernelWidth, stride: convolution.stride,
+                                     padding: convolution.padding)
             return [x[0], convolution.outputChannels, h, w]
         case .pooling(let pooling):
             let x = try image(inputs[0])
@@ -141,11 +148,23 @@ public struct Graph: Sendable {
                 throw fail("expected \(linear.weights.shape[1]) input features per item, got input \(x)")
             }
             return [x[0], linear.weights.shape[0]]
-        case .activation:
+        case .activation(let activation):
+            do { try activation.validate() } catch let error as TensorError { throw fail(error.description) }
             return inputs[0]
         case .add:
             guard inputs[0] == inputs[1] else { throw fail("cannot add shapes \(inputs[0]) and \(inputs[1])") }
             return inputs[0]
+        case .multiply:
+            let (first, second) = (inputs[0], inputs[1])
+            guard second == first || (first.count == 4 && second == [first[0], first[1], 1, 1]) else {
+                throw fail("cannot multiply \(first) by \(second): the second must have the first's shape, or be "
+                    + "[N, C, 1, 1] for a first of [N, C, H, W]")
+            }
+            return first
+        case .flatten:
+            let x = inputs[0]
+            guard x.count == 2 || x.count == 4 else { throw fail("flatten needs an [N, C, H, W] or [N, features] input, got \(x)") }
+            return [x[0], x.dropFirst().reduce(1, *)]
         case .softmax:
             guard inputs[0].count >= 2 else { throw fail("softmax needs a [N, classes, ...] input, got \(inputs[0])") }
             return inputs[0]

@@ -1,9 +1,44 @@
 /// An elementwise nonlinearity, applied on its own or fused into the operation before it.
-public enum Activation: Sendable, Equatable {
+public enum Activation: Sendable, Hashable {
     /// max(x, 0)
     case relu
     /// min(max(x, 0), 6), as in MobileNetV2 and EfficientNet-Lite.
     case relu6
+    /// 1 / (1 + e^-x)
+    case sigmoid
+    /// x * sigmoid(x) (SiLU), as in EfficientNet.
+    case swish
+    /// x * relu6(x + 3) / 6, as in MobileNetV3.
+    case hardSwish
+    /// max(0, min(1, alpha * x + beta)), as ONNX's HardSigmoid (PyTorch's hardsigmoid is alpha 1/6,
+    /// beta 1/2).
+    case hardSigmoid(alpha: Float, beta: Float)
+    /// min(max(x, min), max); `.relu6` is the clip to (0, 6).
+    case clip(min: Float, max: Float)
+
+    /// Whether the backward can be computed from the activation's output alone: those that can be
+    /// fused into a convolution. Swish and hard swish need their input.
+    var isDifferentiableFromOutput: Bool {
+        switch self {
+        case .relu, .relu6, .sigmoid, .hardSigmoid, .clip: true
+        case .swish, .hardSwish: false
+        }
+    }
+
+    /// Throws unless the parameters describe a function (a clip's bounds in order, finite
+    /// hard sigmoid coefficients).
+    func validate() throws {
+        switch self {
+        case .clip(let min, let max):
+            guard min <= max else { throw TensorError("clip bounds must satisfy min <= max, got min \(min), max \(max)") }
+        case .hardSigmoid(let alpha, let beta):
+            guard alpha.isFinite, beta.isFinite else {
+                throw TensorError("hard sigmoid needs finite alpha and beta, got alpha \(alpha), beta \(beta)")
+            }
+        case .relu, .relu6, .sigmoid, .swish, .hardSwish:
+            break
+        }
+    }
 }
 
 /// Zero padding around the spatial dimensions; asymmetric padding (more at the bottom and right)
@@ -28,16 +63,20 @@ public struct Padding: Sendable, Equatable {
 
 /// A 2-D convolution: weights [out, in / groups, kernelHeight, kernelWidth] (PyTorch's order),
 /// optional bias [out], then an optional fused activation. `groups == in == out` is a depthwise
-/// convolution.
+/// convolution. With `dilation` d, the kernel's taps are d pixels apart (d - 1 skipped between
+/// them), as PyTorch's `dilation`.
 public struct Convolution: Sendable {
     public let weights: Tensor
     public let bias: [Float]?
     public let stride: Int
     public let padding: Padding
+    public let dilation: Int
     public let groups: Int
     public let activation: Activation?
 
-    public init(weights: Tensor, bias: [Float]?, stride: Int = 1, padding: Padding = .none,
+    /// Only activations whose gradient follows from their output can be fused (not swish or hard
+    /// swish: apply those as a node of their own).
+    public init(weights: Tensor, bias: [Float]?, stride: Int = 1, padding: Padding = .none, dilation: Int = 1,
                 groups: Int = 1, activation: Activation? = nil) throws {
         guard weights.rank == 4, weights.shape.allSatisfy({ $0 > 0 }) else {
             throw TensorError("convolution weights must be [out, in/groups, kh, kw], got \(weights.shape)")
@@ -51,14 +90,26 @@ public struct Convolution: Sendable {
         guard stride > 0, [padding.top, padding.left, padding.bottom, padding.right].allSatisfy({ $0 >= 0 }) else {
             throw TensorError("convolution stride \(stride) and padding \(padding) must be positive and non-negative")
         }
-        (self.weights, self.bias, self.stride, self.padding, self.groups, self.activation) =
-            (weights, bias, stride, padding, groups, activation)
+        guard dilation > 0 else { throw TensorError("convolution dilation must be positive, got \(dilation)") }
+        if let activation {
+            try activation.validate()
+            guard activation.isDifferentiableFromOutput else {
+                throw TensorError("a convolution cannot fuse \(activation), whose gradient needs its input: "
+                    + "append it as an activation node after the convolution")
+            }
+        }
+        (self.weights, self.bias, self.stride, self.padding, self.dilation, self.groups, self.activation) =
+            (weights, bias, stride, padding, dilation, groups, activation)
     }
 
     public var outputChannels: Int { weights.shape[0] }
     public var inputChannels: Int { weights.shape[1] * groups }
     public var kernelHeight: Int { weights.shape[2] }
     public var kernelWidth: Int { weights.shape[3] }
+    /// The input rows a kernel covers, dilation included: (kernelHeight - 1) * dilation + 1.
+    public var dilatedKernelHeight: Int { (kernelHeight - 1) * dilation + 1 }
+    /// The input columns a kernel covers, dilation included.
+    public var dilatedKernelWidth: Int { (kernelWidth - 1) * dilation + 1 }
 }
 
 /// Max or average pooling over square windows.

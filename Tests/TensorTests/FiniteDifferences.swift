@@ -2,17 +2,19 @@
 import XCTest
 
 /// Central finite differences of L(x) = Σ seed · output(x), accumulated in Double, as the
-/// reference for the backward pass. ReLU, ReLU6 and max pooling are piecewise linear, so away
-/// from their kinks the central difference is exact up to Float rounding of the forward pass; a
-/// perturbation that moves any activation across a kink (0 or 6), or changes which input wins a
+/// reference for the backward pass. ReLU, ReLU6, clip, hard sigmoid and max pooling are piecewise
+/// linear (hard swish piecewise smooth), so away from their kinks the central difference is exact
+/// up to Float rounding of the forward pass (and the curvature of the smooth pieces); a
+/// perturbation that moves any activation across a kink, or changes which input wins a
 /// max-pooling window, is detected from the activations themselves and left out, instead of
 /// loosening the tolerance.
 struct FiniteDifferences {
     let executor: GraphExecutor
     let output: NodeID
     let seed: Tensor
-    /// The nodes that end in ReLU or ReLU6 (activation nodes and convolutions with one fused).
-    private let kinked: [NodeID]
+    /// Per node that ends in an activation with kinks (an activation node or a convolution with one
+    /// fused): the node whose values tell on which piece each element lies, and that piece.
+    private let kinked: [(values: NodeID, piece: (Float) -> Int)]
     /// The max-pooling nodes, with the node each reads.
     private let maxPools: [(pooling: Pooling, input: NodeID)]
 
@@ -20,11 +22,12 @@ struct FiniteDifferences {
         executor = try GraphExecutor(graph)
         (self.output, self.seed) = (output, seed)
         let nodes = graph.nodes.indices.map(NodeID.init).filter { $0 <= output }
-        kinked = nodes.filter { id in
+        kinked = nodes.compactMap { id in
             switch graph[id].operation {
-            case .activation: return true
-            case .convolution(let convolution): return convolution.activation != nil
-            default: return false
+            case .activation(.hardSwish): return (graph[id].inputs[0], { x in x <= -3 ? 0 : x < 3 ? 1 : 2 })
+            case .activation(let activation): return Self.piece(activation).map { (id, $0) }
+            case .convolution(let convolution): return convolution.activation.flatMap(Self.piece).map { (id, $0) }
+            default: return nil
             }
         }
         maxPools = nodes.compactMap { id in
@@ -33,15 +36,27 @@ struct FiniteDifferences {
         }
     }
 
-    /// L at `x`, and the linear piece it lies on: for every activation whether it lies strictly
-    /// between the kinks (1 or 0), then for every max-pooling window the input that wins it.
+    /// For an activation differentiated from its output: whether an output lies strictly between
+    /// the kinks (1 or 0); nil for the smooth ones.
+    private static func piece(_ activation: Activation) -> ((Float) -> Int)? {
+        switch activation {
+        case .relu: { $0 > 0 ? 1 : 0 }
+        case .relu6: { $0 > 0 && $0 < 6 ? 1 : 0 }
+        case .clip(let min, let max): { $0 > min && $0 < max ? 1 : 0 }
+        case .hardSigmoid: { $0 > 0 && $0 < 1 ? 1 : 0 }
+        case .sigmoid, .swish, .hardSwish: nil
+        }
+    }
+
+    /// L at `x`, and the piece it lies on: for every kinked activation the piece of each element,
+    /// then for every max-pooling window the input that wins it.
     private func evaluate(_ x: Tensor) throws -> (loss: Double, sides: [Int]) {
-        let values = try executor.run(x, outputs: [output] + kinked + maxPools.map(\.input))
+        let values = try executor.run(x, outputs: [output] + kinked.map(\.values) + maxPools.map(\.input))
         var loss = 0.0
         for (y, s) in zip(values[0].values, seed.values) { loss += Double(y) * Double(s) }
         var sides: [Int] = []
-        for activation in values[1..<1 + kinked.count] {
-            for y in activation.values { sides.append(y > 0 && y < 6 ? 1 : 0) }
+        for (activation, kink) in zip(values[1..<1 + kinked.count], kinked) {
+            sides += activation.values.map(kink.piece)
         }
         for (pool, input) in zip(maxPools, values[(1 + kinked.count)...]) {
             sides += Reference.maxPoolingWinners(input, pool.pooling)

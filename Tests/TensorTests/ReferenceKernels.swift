@@ -5,8 +5,8 @@ import Tensor
 enum Reference {
     static func convolution(_ x: Tensor, _ c: Convolution) -> Tensor {
         let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
-        let (kh, kw, s, p) = (c.kernelHeight, c.kernelWidth, c.stride, c.padding)
-        let oh = (h + p.top + p.bottom - kh) / s + 1, ow = (w + p.left + p.right - kw) / s + 1
+        let (kh, kw, s, p, d) = (c.kernelHeight, c.kernelWidth, c.stride, c.padding, c.dilation)
+        let oh = (h + p.top + p.bottom - (kh - 1) * d - 1) / s + 1, ow = (w + p.left + p.right - (kw - 1) * d - 1) / s + 1
         let outPerGroup = c.outputChannels / c.groups, inPerGroup = c.weights.shape[1]
         var y = Tensor(shape: [n, c.outputChannels, oh, ow])
         for b in 0..<n {
@@ -18,7 +18,7 @@ enum Reference {
                         for ci in 0..<inPerGroup {
                             for u in 0..<kh {
                                 for v in 0..<kw {
-                                    let r = i * s + u - p.top, q = j * s + v - p.left
+                                    let r = i * s + u * d - p.top, q = j * s + v * d - p.left
                                     guard r >= 0, r < h, q >= 0, q < w else { continue }
                                     sum += x[b, g * inPerGroup + ci, r, q] * c.weights[o, ci, u, v]
                                 }
@@ -33,9 +33,15 @@ enum Reference {
     }
 
     static func activate(_ value: Float, _ activation: Activation) -> Float {
-        switch activation {
+        let sigmoid = Float(1 / (1 + exp(-Double(value))))
+        return switch activation {
         case .relu: max(value, 0)
         case .relu6: min(max(value, 0), 6)
+        case .sigmoid: sigmoid
+        case .swish: value * sigmoid
+        case .hardSwish: value * min(max(value + 3, 0), 6) / 6
+        case .hardSigmoid(let alpha, let beta): max(0, min(1, alpha * value + beta))
+        case .clip(let low, let high): min(max(value, low), high)
         }
     }
 
@@ -173,6 +179,12 @@ enum Reference {
 
     static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
         try! Tensor(shape: a.shape, values: zip(a.values, b.values).map(+))
+    }
+
+    /// The elementwise product, `b` of `a`'s shape or [N, C, 1, 1] (one value per channel).
+    static func multiply(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let plane = a.count / b.count
+        return try! Tensor(shape: a.shape, values: a.values.indices.map { a.values[$0] * b.values[$0 / plane] })
     }
 
     static func activation(_ x: Tensor, _ activation: Activation) -> Tensor {

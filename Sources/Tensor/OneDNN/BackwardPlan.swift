@@ -28,7 +28,7 @@ final class BackwardPlan {
             let node = graph.nodes[index]
             let reads = NodeBackward.reads(node, maxPoolGradient: maxPoolGradient)
             if reads.output { saved.insert(index) }
-            if reads.input, let input = node.inputs.first { saved.insert(input.index) }
+            if reads.inputs { saved.formUnion(node.inputs.map(\.index)) }
         }
         return saved
     }
@@ -68,7 +68,7 @@ final class BackwardPlan {
             let node = graph.nodes[index]
             let backward = try NodeBackward(node, inputShapes: node.inputs.map { shapes[$0.index] }, shape: shapes[index],
                                             output: forward.output(of: index),
-                                            input: node.inputs.first.flatMap { forward.output(of: $0.index) },
+                                            inputs: node.inputs.map { forward.output(of: $0.index) },
                                             maxPoolGradient: maxPoolGradient, activationGradient: activationGradient,
                                             engine: engine, stream: stream)
             let parts = contributions.removeValue(forKey: index) ?? []

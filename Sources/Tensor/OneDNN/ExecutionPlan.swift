@@ -114,12 +114,18 @@ final class ExecutionPlan {
         case .linear(let linear):
             return try fullyConnect(sources[0]!, linear, shape: shape, purpose: purpose)
         case .activation(let activation):
-            let (algorithm, alpha, beta) = activation.eltwise
-            var data = sources[0]!.descriptor
-            var descriptor = dnnl_eltwise_desc_t()
-            try check(dnnl_eltwise_forward_desc_init(&descriptor, dnnl_forward_inference, algorithm, &data, alpha, beta),
-                      "dnnl_eltwise_forward_desc_init", for: purpose)
-            return try execute(Primitive(descriptor, engine: engine, purpose: purpose), sources: [(DNNL_ARG_SRC, sources[0]!)])
+            // The first operation into a new memory, any others (a hard sigmoid's clip) in place on it.
+            var output: Memory?
+            for (algorithm, alpha, beta) in activation.eltwise {
+                let source = output ?? sources[0]!
+                var data = source.descriptor
+                var descriptor = dnnl_eltwise_desc_t()
+                try check(dnnl_eltwise_forward_desc_init(&descriptor, dnnl_forward_inference, algorithm, &data, alpha, beta),
+                          "dnnl_eltwise_forward_desc_init", for: purpose)
+                output = try execute(Primitive(descriptor, engine: engine, purpose: purpose), sources: [(DNNL_ARG_SRC, source)],
+                                     into: output)
+            }
+            return output!
         case .add:
             var first = sources[0]!.descriptor, output = try dnnl_memory_desc_t.any(shape)
             var descriptor = dnnl_binary_desc_t()
@@ -128,6 +134,25 @@ final class ExecutionPlan {
             let second = try conform(sources[1]!, to: first, purpose: purpose)
             return try execute(Primitive(descriptor, engine: engine, purpose: purpose),
                                sources: [(DNNL_ARG_SRC_0, sources[0]!), (DNNL_ARG_SRC_1, second)])
+        case .multiply:
+            let first = sources[0]!.descriptor
+            // An equally shaped second factor in the first's layout; a per-channel one as it is (broadcast).
+            let second = first.shape == sources[1]!.descriptor.shape ? try conform(sources[1]!, to: first, purpose: purpose)
+                : sources[1]!
+            return try execute(Primitive.product(first, second.descriptor, engine: engine, purpose: purpose),
+                               sources: [(DNNL_ARG_SRC_0, sources[0]!), (DNNL_ARG_SRC_1, second)])
+        case .flatten:
+            let source = sources[0]!
+            guard source.descriptor.ndims == 4 else { return source }
+            // Reordered into plain NCHW, in a new memory read as [N, C * H * W]: a copy, so that a
+            // residual add accumulating onto the source in place leaves it alone.
+            let output = try Memory(.plain(shape), engine: engine)
+            let plain = try dnnl_memory_desc_t.plain(source.descriptor.shape)
+            let view = try Memory.unbound(plain, engine: engine)
+            try view.bind(output.dataHandle())
+            let reorder = try Primitive.reorder(from: source.descriptor, to: plain, engine: engine, purpose: purpose)
+            steps.append(Step(reorder, [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, view)]))
+            return output
         case .softmax:
             var data = try dnnl_memory_desc_t.plain(shape)
             var descriptor = dnnl_softmax_desc_t()
@@ -179,11 +204,11 @@ final class ExecutionPlan {
             var bias = convolution.bias == nil ? dnnl_memory_desc_t() : try .plain([convolution.outputChannels])
             var output = output
             var descriptor = dnnl_convolution_desc_t()
-            try check(dnnl_convolution_forward_desc_init(
+            try check(dnnl_dilated_convolution_forward_desc_init(
                 &descriptor, dnnl_forward_inference, dnnl_convolution_direct, &sourceDescriptor, &weights, &bias, &output,
-                [Int64(convolution.stride), Int64(convolution.stride)],
+                [Int64(convolution.stride), Int64(convolution.stride)], convolution.oneDNNDilation,
                 [Int64(padding.top), Int64(padding.left)], [Int64(padding.bottom), Int64(padding.right)]),
-                      "dnnl_convolution_forward_desc_init", for: purpose)
+                      "dnnl_dilated_convolution_forward_desc_init", for: purpose)
             return try Primitive(descriptor, attributes: postOperations.isEmpty ? nil : PrimitiveAttributes(postOperations),
                                  engine: engine, purpose: purpose)
         }

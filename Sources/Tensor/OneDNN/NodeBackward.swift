@@ -15,8 +15,8 @@ enum BackwardAction {
 enum NodeBackward {
     /// The gradient passes unchanged to every input (a residual add).
     case identity(inputs: Int)
-    /// A ReLU or ReLU6, from the node's saved output.
-    case activation(ActivationBackward, output: Memory)
+    /// An activation, from the node's saved output, or its saved input for swish and hard swish.
+    case activation(ActivationBackward, saved: Memory)
     /// Softmax backward from the node's saved output.
     case softmax(Primitive, output: Memory)
     /// Convolution or inner product backward data, after the backward of the fused activation
@@ -32,45 +32,52 @@ enum NodeBackward {
     case localResponseNormalization(LocalResponseNormalization, input: Memory, shape: [Int])
     /// A concatenation: the gradient cut along the channels into each input's part.
     case split(channels: [Int], shape: [Int])
+    /// A product: each factor's gradient is the gradient times the other factor (saved), summed
+    /// over the spatial positions for a per-channel second factor.
+    case multiply(first: Memory, second: Memory)
+    /// A flatten of an [N, C, H, W] input: the gradient read back as `shape`.
+    case unflatten(shape: [Int])
     /// The graph input: nothing before it.
     case none
 
-    /// Which forward values the backward of `node` reads: its output, its (first) input.
-    static func reads(_ node: Node, maxPoolGradient: MaxPoolGradient) -> (output: Bool, input: Bool) {
+    /// Which forward values the backward of `node` reads: its output, its inputs.
+    static func reads(_ node: Node, maxPoolGradient: MaxPoolGradient) -> (output: Bool, inputs: Bool) {
         switch node.operation {
-        case .activation, .softmax: (true, false)
+        case .activation(let activation): (activation.isDifferentiableFromOutput, !activation.isDifferentiableFromOutput)
+        case .softmax: (true, false)
         case .convolution(let convolution): (convolution.activation != nil, false)
         case .pooling(let pooling): (false, pooling.kind == .max && maxPoolGradient == .exact)
-        case .localResponseNormalization: (false, true)
-        case .input, .add, .globalAveragePool, .linear, .concatenation: (false, false)
+        case .localResponseNormalization, .multiply: (false, true)
+        case .input, .add, .globalAveragePool, .linear, .concatenation, .flatten: (false, false)
         }
     }
 
     /// Compiles the backward of `node` (inputs of `inputShapes`, output of `shape`). `output` and
-    /// `input` are the forward plan's memories of the node and of its first input.
-    init(_ node: Node, inputShapes: [[Int]], shape: [Int], output: Memory?, input: Memory?, maxPoolGradient: MaxPoolGradient,
+    /// `inputs` are the forward plan's memories of the node and of its inputs.
+    init(_ node: Node, inputShapes: [[Int]], shape: [Int], output: Memory?, inputs: [Memory?], maxPoolGradient: MaxPoolGradient,
          activationGradient: ActivationGradient, engine: Engine, stream: Stream) throws {
         let purpose = "the gradient of node '\(node.name)'"
         func kept(_ memory: Memory?, _ what: String) throws -> Memory {
             guard let memory else { throw TensorError("\(purpose) needs the node's \(what), which the forward pass did not keep") }
             return memory
         }
+        let input = inputs.first ?? nil
         switch node.operation {
         case .input:
             self = .none
         case .add:
             self = .identity(inputs: 2)
         case .activation(let activation):
-            let output = try kept(output, "output")
-            self = .activation(try ActivationBackward(activation, activationGradient, output: output.descriptor, engine: engine,
+            let saved = activation.isDifferentiableFromOutput ? try kept(output, "output") : try kept(input, "input")
+            self = .activation(try ActivationBackward(activation, activationGradient, saved: saved.descriptor, engine: engine,
                                                       purpose: purpose),
-                               output: output)
+                               saved: saved)
         case .convolution(let convolution):
             let (data, weights) = try Self.convolution(convolution, source: inputShapes[0], output: shape, engine: engine,
                                                        stream: stream, purpose: purpose)
             if let activation = convolution.activation {
                 let output = try kept(output, "output")
-                let backward = try ActivationBackward(activation, activationGradient, output: output.descriptor, engine: engine,
+                let backward = try ActivationBackward(activation, activationGradient, saved: output.descriptor, engine: engine,
                                                       purpose: purpose)
                 self = .weighted(data, weights: weights, activation: (backward, output))
             } else {
@@ -115,6 +122,10 @@ enum NodeBackward {
             self = .localResponseNormalization(normalization, input: try kept(input, "input"), shape: shape)
         case .concatenation:
             self = .split(channels: inputShapes.map { $0[1] }, shape: shape)
+        case .multiply:
+            self = .multiply(first: try kept(inputs[0], "first input"), second: try kept(inputs[1], "second input"))
+        case .flatten:
+            self = inputShapes[0].count == 4 ? .unflatten(shape: inputShapes[0]) : .identity(inputs: 1)
         }
     }
 
@@ -122,8 +133,8 @@ enum NodeBackward {
     func gradientLayout() throws -> dnnl_memory_desc_t? {
         switch self {
         case .identity, .none: nil
-        case .activation(let backward, let output), .weighted(_, _, .some((let backward, let output))):
-            try backward.gradientLayout(output: output)
+        case .activation(let backward, let saved), .weighted(_, _, .some((let backward, let saved))):
+            try backward.gradientLayout(saved: saved)
         case .softmax(let backward, _), .weighted(let backward, _, .none), .averagePool(let backward),
              .maxPool(_, let backward, _, _, _):
             try backward.memoryDescriptor(dnnl_query_diff_dst_md)
@@ -132,6 +143,11 @@ enum NodeBackward {
         case .split(_, let shape):
             // Channels-last: any channel range of it is a strided view that a reorder can read.
             try dnnl_memory_desc_t(dims: shape, tag: dnnl_acdb)
+        case .multiply(let first, _):
+            // The forward product's layout.
+            first.descriptor
+        case .unflatten(let shape):
+            try .plain([shape[0], shape.dropFirst().reduce(1, *)])
         }
     }
 
@@ -152,8 +168,8 @@ enum NodeBackward {
             return ([], [])
         case .identity(let inputs):
             return ([], wanted.prefix(inputs).map { $0 ? gradient : nil })
-        case .activation(let backward, let output):
-            let (actions, inputGradient) = try backward.actions(output: output, gradient: gradient, overwritable: overwritable,
+        case .activation(let backward, let saved):
+            let (actions, inputGradient) = try backward.actions(saved: saved, gradient: gradient, overwritable: overwritable,
                                                                 engine: engine)
             return (actions, [inputGradient])
         case .softmax(let backward, let output):
@@ -163,7 +179,7 @@ enum NodeBackward {
         case .weighted(let backward, let weights, let activation):
             var actions: [BackwardAction] = [], outputGradient = gradient
             if let (activationBackward, output) = activation {
-                let (activationActions, beforeActivation) = try activationBackward.actions(output: output, gradient: gradient,
+                let (activationActions, beforeActivation) = try activationBackward.actions(saved: output, gradient: gradient,
                                                                                            overwritable: overwritable,
                                                                                            engine: engine)
                 actions += activationActions
@@ -231,6 +247,37 @@ enum NodeBackward {
                 inputGradients.append(inputGradient)
             }
             return (actions, inputGradients)
+        case .multiply(let first, let second):
+            var actions: [BackwardAction] = []
+            let purpose = "the gradient of a product"
+            func product(_ factor: Memory) throws -> Memory {
+                let multiply = try Primitive.product(gradient.descriptor, factor.descriptor, engine: engine, purpose: purpose)
+                let result = try Memory(multiply.memoryDescriptor(dnnl_query_dst_md), engine: engine)
+                actions.append(run(multiply, [(DNNL_ARG_SRC_0, gradient), (DNNL_ARG_SRC_1, factor), (DNNL_ARG_DST, result)]))
+                return result
+            }
+            let firstGradient = wanted[0] ? try product(second) : nil
+            var secondGradient = wanted[1] ? try product(first) : nil
+            if let whole = secondGradient, whole.descriptor.shape != second.descriptor.shape {
+                // A per-channel factor: its gradient summed over the spatial positions.
+                var source = whole.descriptor, destination = try dnnl_memory_desc_t.any(second.descriptor.shape)
+                var descriptor = dnnl_reduction_desc_t()
+                try check(dnnl_reduction_desc_init(&descriptor, dnnl_reduction_sum, &source, &destination, 0, 0),
+                          "dnnl_reduction_desc_init", for: purpose)
+                let sum = try Primitive(descriptor, engine: engine, purpose: purpose)
+                secondGradient = try Memory(sum.memoryDescriptor(dnnl_query_dst_md), engine: engine)
+                actions.append(run(sum, [(DNNL_ARG_SRC, whole), (DNNL_ARG_DST, secondGradient!)]))
+            }
+            return (actions, [firstGradient, secondGradient])
+        case .unflatten(let shape):
+            // The gradient, plain [N, C * H * W], read as plain [N, C, H, W] and copied (the input's
+            // backward may overwrite its gradient in place).
+            let plain = try dnnl_memory_desc_t.plain(shape)
+            let view = try Memory.unbound(plain, engine: engine)
+            try view.bind(gradient.dataHandle())
+            let inputGradient = try Memory(plain, engine: engine)
+            let copy = try Primitive.reorder(from: plain, to: plain, engine: engine, purpose: "the gradient of a flatten")
+            return ([run(copy, [(DNNL_ARG_FROM, view), (DNNL_ARG_TO, inputGradient)])], [inputGradient])
         }
     }
 
@@ -244,18 +291,19 @@ enum NodeBackward {
                                     stream: Stream, purpose: String) throws -> (Primitive, Memory) {
         let weightsShape = convolution.oneDNNWeightsShape
         let padding = convolution.padding
-        let strides = [Int64(convolution.stride), Int64(convolution.stride)]
+        let strides = [Int64(convolution.stride), Int64(convolution.stride)], dilation = convolution.oneDNNDilation
         let low = [Int64(padding.top), Int64(padding.left)], high = [Int64(padding.bottom), Int64(padding.right)]
         func backward(_ tag: dnnl_format_tag_t) throws -> (Primitive, Memory) {
             var sourceDescriptor = try dnnl_memory_desc_t(dims: source, tag: tag), weights = try dnnl_memory_desc_t.any(weightsShape)
             var outputDescriptor = try dnnl_memory_desc_t(dims: output, tag: tag), noBias = dnnl_memory_desc_t()
             var forward = dnnl_convolution_desc_t(), backward = dnnl_convolution_desc_t()
-            try check(dnnl_convolution_forward_desc_init(&forward, dnnl_forward_training, dnnl_convolution_direct,
-                                                         &sourceDescriptor, &weights, &noBias, &outputDescriptor, strides, low, high),
-                      "dnnl_convolution_forward_desc_init", for: purpose)
-            try check(dnnl_convolution_backward_data_desc_init(&backward, dnnl_convolution_direct, &sourceDescriptor, &weights,
-                                                               &outputDescriptor, strides, low, high),
-                      "dnnl_convolution_backward_data_desc_init", for: purpose)
+            try check(dnnl_dilated_convolution_forward_desc_init(&forward, dnnl_forward_training, dnnl_convolution_direct,
+                                                                 &sourceDescriptor, &weights, &noBias, &outputDescriptor, strides,
+                                                                 dilation, low, high),
+                      "dnnl_dilated_convolution_forward_desc_init", for: purpose)
+            try check(dnnl_dilated_convolution_backward_data_desc_init(&backward, dnnl_convolution_direct, &sourceDescriptor,
+                                                                       &weights, &outputDescriptor, strides, dilation, low, high),
+                      "dnnl_dilated_convolution_backward_data_desc_init", for: purpose)
             return try backwardData(forward: forward, backward: backward, weights: convolution.weights.values,
                                     weightsShape: weightsShape, engine: engine, stream: stream, purpose: purpose)
         }
@@ -320,6 +368,11 @@ extension Convolution {
     /// grouped convolution, otherwise PyTorch's [out, in, kh, kw].
     var oneDNNWeightsShape: [Int] {
         groups == 1 ? weights.shape : [groups, outputChannels / groups] + weights.shape.dropFirst()
+    }
+
+    /// The dilation as oneDNN takes it: the pixels skipped between taps (0 for none).
+    var oneDNNDilation: [Int64] {
+        [Int64(dilation - 1), Int64(dilation - 1)]
     }
 }
 

@@ -41,6 +41,18 @@ final class Primitive {
         return try Primitive(descriptor, engine: engine, purpose: purpose)
     }
 
+    /// The elementwise product of two tensors, the second of the first's shape or broadcast along
+    /// dimensions of size 1, into the first's layout.
+    static func product(_ first: dnnl_memory_desc_t, _ second: dnnl_memory_desc_t, engine: Engine,
+                        purpose: String) throws -> Primitive {
+        var (first, second) = (first, second)
+        var destination = try dnnl_memory_desc_t.any(first.shape)
+        var descriptor = dnnl_binary_desc_t()
+        try check(dnnl_binary_desc_init(&descriptor, dnnl_binary_mul, &first, &second, &destination),
+                  "dnnl_binary_desc_init", for: purpose)
+        return try Primitive(descriptor, engine: engine, purpose: purpose)
+    }
+
     /// The concatenation of `sources` (any layouts) along `dimension`, into a layout oneDNN
     /// derives from them.
     static func concatenation(_ sources: [dnnl_memory_desc_t], dimension: Int, engine: Engine,
@@ -122,9 +134,10 @@ final class PrimitiveAttributes {
         for operation in postOperations {
             switch operation {
             case .activation(let activation):
-                let (algorithm, alpha, beta) = activation.eltwise
-                try check(dnnl_post_ops_append_eltwise(postOps, 1, algorithm, alpha, beta),
-                          "dnnl_post_ops_append_eltwise", for: "a fused \(activation)")
+                for (algorithm, alpha, beta) in activation.eltwise {
+                    try check(dnnl_post_ops_append_eltwise(postOps, 1, algorithm, alpha, beta),
+                              "dnnl_post_ops_append_eltwise", for: "a fused \(activation)")
+                }
             case .accumulate:
                 try check(dnnl_post_ops_append_sum(postOps, 1), "dnnl_post_ops_append_sum", for: "a fused residual add")
             }
@@ -137,12 +150,19 @@ final class PrimitiveAttributes {
 }
 
 extension Activation {
-    /// oneDNN's eltwise algorithm and its alpha and beta.
-    var eltwise: (dnnl_alg_kind_t, Float, Float) {
+    /// oneDNN's eltwise operations that compute the activation, in order: each an algorithm and
+    /// its alpha and beta.
+    var eltwise: [(dnnl_alg_kind_t, Float, Float)] {
         switch self {
-        case .relu: (dnnl_eltwise_relu, 0, 0)
+        case .relu: [(dnnl_eltwise_relu, 0, 0)]
         // clip_v2 passes gradients only strictly inside (0, 6), as PyTorch's hardtanh does.
-        case .relu6: (dnnl_eltwise_clip_v2, 0, 6)
+        case .relu6: [(dnnl_eltwise_clip_v2, 0, 6)]
+        case .sigmoid: [(dnnl_eltwise_logistic, 0, 0)]
+        case .swish: [(dnnl_eltwise_swish, 1, 0)]
+        case .hardSwish: [(dnnl_eltwise_hardswish, 0, 0)]
+        // oneDNN 2.6 has no hard sigmoid: alpha * x + beta, then clipped to [0, 1].
+        case .hardSigmoid(let alpha, let beta): [(dnnl_eltwise_linear, alpha, beta), (dnnl_eltwise_clip_v2, 0, 1)]
+        case .clip(let min, let max): [(dnnl_eltwise_clip_v2, min, max)]
         }
     }
 }
