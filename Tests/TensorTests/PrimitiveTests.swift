@@ -13,11 +13,12 @@ final class PrimitiveTests: XCTestCase {
         return try GraphExecutor(graph).run(x, outputs: [node])[0]
     }
 
-    private func checkConvolution(input: [Int], weights: [Int], stride: Int = 1, padding: Padding = .none, groups: Int = 1,
-                                  bias: Bool = true, activation: Activation? = nil, _ what: String) throws {
+    private func checkConvolution(input: [Int], weights: [Int], stride: Int = 1, padding: Padding = .none, dilation: Int = 1,
+                                  groups: Int = 1, bias: Bool = true, activation: Activation? = nil, _ what: String) throws {
         let x = random.tensor(input)
         let convolution = try Convolution(weights: random.tensor(weights), bias: bias ? random.values(weights[0]) : nil,
-                                          stride: stride, padding: padding, groups: groups, activation: activation)
+                                          stride: stride, padding: padding, dilation: dilation, groups: groups,
+                                          activation: activation)
         assertClose(try runSingle(.convolution(convolution), on: x), Reference.convolution(x, convolution), tolerance: 1e-5, what)
     }
 
@@ -44,6 +45,64 @@ final class PrimitiveTests: XCTestCase {
                              activation: .relu, "depthwise stride 2")
         try checkConvolution(input: [1, 40, 11, 11], weights: [40, 1, 5, 5], stride: 2,
                              padding: Padding(top: 1, left: 1, bottom: 2, right: 2), groups: 40, "depthwise 5x5 SAME")
+    }
+
+    /// Dilated convolutions (plain, strided, asymmetrically padded, depthwise) and a fused
+    /// activation of each kind that can be fused.
+    func testDilatedConvolution() throws {
+        try checkConvolution(input: [2, 3, 9, 8], weights: [5, 3, 3, 3], padding: .symmetric(2), dilation: 2, "3x3 dilation 2")
+        try checkConvolution(input: [1, 4, 9, 9], weights: [6, 4, 3, 3], stride: 2,
+                             padding: Padding(top: 1, left: 2, bottom: 3, right: 0), dilation: 2,
+                             "3x3 dilation 2 stride 2, asymmetric padding")
+        try checkConvolution(input: [1, 3, 9, 7], weights: [4, 3, 3, 2], padding: Padding(top: 0, left: 1, bottom: 2, right: 1),
+                             dilation: 3, activation: .clip(min: -0.5, max: 0.5), "3x2 dilation 3 with clip")
+        try checkConvolution(input: [2, 8, 7, 7], weights: [8, 1, 3, 3], padding: .symmetric(2), dilation: 2, groups: 8,
+                             activation: .relu6, "depthwise dilation 2 with ReLU6")
+    }
+
+    func testConvolutionWithFusedActivations() throws {
+        for activation in [Activation.sigmoid, .clip(min: -1, max: 0.5), .hardSigmoid(alpha: 0.2, beta: 0.5)] {
+            try checkConvolution(input: [2, 4, 6, 5], weights: [6, 4, 3, 3], padding: .symmetric(1), activation: activation,
+                                 "3x3 with fused \(activation)")
+        }
+    }
+
+    func testActivations() throws {
+        let x = random.tensor([2, 20, 5, 5], in: -6...6)
+        for activation in [Activation.sigmoid, .swish, .hardSwish, .hardSigmoid(alpha: 0.2, beta: 0.5),
+                           .hardSigmoid(alpha: 1 / 6, beta: 0.5), .clip(min: -1.5, max: 2)] {
+            assertClose(try runSingle(.activation(activation), on: x), Reference.activation(x, activation), "\(activation)")
+        }
+    }
+
+    /// A product by a tensor of the same shape (in another layout: a convolution's) and by one
+    /// value per channel and batch item.
+    func testMultiply() throws {
+        let x = random.tensor([2, 5, 6, 7])
+        var graph = Graph(inputChannels: 5)
+        let convolution = try Convolution(weights: random.tensor([5, 5, 3, 3]), bias: random.values(5), padding: .symmetric(1))
+        let conv = try graph.append(.convolution(convolution), graph.input, name: "conv")
+        let pool = try graph.append(.globalAveragePool, conv, name: "pool")
+        let same = try graph.append(.multiply, graph.input, conv, name: "same")
+        let perChannel = try graph.append(.multiply, conv, pool, name: "per channel")
+        let outputs = try GraphExecutor(graph).run(x, outputs: [same, perChannel])
+        let convolved = Reference.convolution(x, convolution)
+        assertClose(outputs[0], Reference.multiply(x, convolved), "same shape")
+        assertClose(outputs[1], Reference.multiply(convolved, Reference.globalAveragePool(convolved)), "per channel")
+    }
+
+    /// Flatten in NCHW order from a convolution's layout; a 2-D input passes unchanged.
+    func testFlatten() throws {
+        let x = random.tensor([2, 3, 4, 5])
+        var graph = Graph(inputChannels: 3)
+        let convolution = try Convolution(weights: random.tensor([16, 3, 3, 3]), bias: nil, padding: .symmetric(1))
+        let conv = try graph.append(.convolution(convolution), graph.input, name: "conv")
+        let flat = try graph.append(.flatten, conv, name: "flat")
+        let again = try graph.append(.flatten, flat, name: "again")
+        let outputs = try GraphExecutor(graph).run(x, outputs: [flat, again])
+        let expected = Reference.convolution(x, convolution)
+        assertClose(outputs[0], try Tensor(shape: [2, 16 * 4 * 5], values: expected.values), "flattened convolution")
+        XCTAssertEqual(outputs[1], outputs[0], "a 2-D input passes unchanged")
     }
 
     func testPooling() throws {
