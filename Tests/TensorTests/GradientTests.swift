@@ -28,11 +28,12 @@ final class GradientTests: XCTestCase {
     }
 
     private func convolutionGraph(_ shape: [Int], groups: Int = 1, kernel: Int = 3, stride: Int = 1,
-                                  padding: Padding = .symmetric(1), activation: Activation? = nil) throws -> Graph {
+                                  padding: Padding = .symmetric(1), dilation: Int = 1, activation: Activation? = nil) throws -> Graph {
         var graph = Graph(inputChannels: shape[1])
         let weights = random.tensor([shape[0], shape[1] / groups, kernel, kernel])
         try graph.append(.convolution(Convolution(weights: weights, bias: random.values(shape[0]), stride: stride,
-                                                  padding: padding, groups: groups, activation: activation)),
+                                                  padding: padding, dilation: dilation, groups: groups,
+                                                  activation: activation)),
                          graph.input, name: "conv")
         return graph
     }
@@ -51,6 +52,115 @@ final class GradientTests: XCTestCase {
         try check(convolutionGraph([6, 4], activation: .relu6), input: [2, 4, 5, 5], inputRange: -3...3,
                   "3x3 convolution with fused ReLU6")
         try check(convolutionGraph([8, 8], groups: 8, activation: .relu), input: [1, 8, 5, 5], "depthwise convolution with fused ReLU")
+    }
+
+    func testDilatedConvolutions() throws {
+        try check(convolutionGraph([5, 3], padding: .symmetric(2), dilation: 2), input: [1, 3, 7, 6], "3x3 dilation 2")
+        try check(convolutionGraph([4, 3], stride: 2, padding: Padding(top: 1, left: 2, bottom: 3, right: 0), dilation: 2),
+                  input: [2, 3, 9, 8], "3x3 dilation 2 stride 2, asymmetric padding")
+        try check(convolutionGraph([6, 6], groups: 6, padding: Padding(top: 3, left: 0, bottom: 1, right: 2), dilation: 3,
+                                   activation: .relu6),
+                  input: [1, 6, 8, 7], inputRange: -3...3, "depthwise 3x3 dilation 3, asymmetric padding, fused ReLU6")
+    }
+
+    /// The new activations on their own, over inputs that cover their kinks and flat parts.
+    func testSmoothAndHardActivations() throws {
+        for activation in [Activation.sigmoid, .swish, .hardSwish, .hardSigmoid(alpha: 0.2, beta: 0.5),
+                           .hardSigmoid(alpha: 1 / 6, beta: 0.5), .clip(min: -1.5, max: 2)] {
+            var graph = Graph(inputChannels: 3)
+            try graph.append(.activation(activation), graph.input, name: "activation")
+            try check(graph, input: [2, 3, 4, 5], inputRange: -5...5, "\(activation)")
+        }
+    }
+
+    /// Swish and hard swish after a convolution read the convolution's output in the backward; the
+    /// others fused into a convolution differentiate from its output.
+    func testActivationsAfterConvolutions() throws {
+        for activation in [Activation.swish, .hardSwish] {
+            var graph = try convolutionGraph([6, 4])
+            try graph.append(.activation(activation), NodeID(index: 1), name: "activation")
+            try check(graph, input: [2, 4, 5, 5], inputRange: -3...3, "3x3 convolution, then \(activation)")
+        }
+        for activation in [Activation.sigmoid, .hardSigmoid(alpha: 0.5, beta: 0.5), .clip(min: -0.5, max: 1)] {
+            try check(convolutionGraph([6, 4], activation: activation), input: [2, 4, 5, 5], inputRange: -2...2,
+                      "3x3 convolution with fused \(activation)")
+        }
+    }
+
+    /// PyTorch's gradients at the kinks: hard swish's is 0 at -3 and 1 at 3 (hardswish_backward),
+    /// hard sigmoid's and clip's pass nothing at their bounds; sigmoid's is y(1 - y). The redirected
+    /// gradient leaves them exact.
+    func testNewActivationGradientsAtTheKinks() throws {
+        let x = try Tensor(shape: [1, 8, 1, 1], values: [-4, -3, -2.5, -1, 0, 2, 2.5, 3])
+        let sigmoid = x.values.map { v -> Float in let y = 1 / (1 + exp(-Double(v))); return Float(y * (1 - y)) }
+        let expected: [Activation: [Float]] = [
+            .hardSwish: [0, 0, -1 / 3, 1 / 6, 0.5, 7 / 6, 4 / 3, 1],
+            .hardSigmoid(alpha: 0.2, beta: 0.5): [0, 0, 0, 0.2, 0.2, 0.2, 0, 0],
+            .clip(min: -1, max: 2): [0, 0, 0, 0, 1, 0, 0, 0],
+            .sigmoid: sigmoid,
+        ]
+        for (activation, gradient) in expected {
+            var graph = Graph(inputChannels: 8)
+            let node = try graph.append(.activation(activation), graph.input, name: "activation")
+            for treatment in [ActivationGradient.exact, .redirected] {
+                let (_, pullback) = try GraphExecutor(graph, activationGradient: treatment)
+                    .runWithPullback(x, to: node, gradientsAt: [graph.input])
+                assertClose(try pullback(Tensor(shape: x.shape, repeating: 1))[0], try Tensor(shape: x.shape, values: gradient),
+                            tolerance: 1e-6, "\(activation), \(treatment)")
+            }
+        }
+    }
+
+    /// A squeeze-and-excitation block as in MobileNetV3: a convolution, scaled per channel by
+    /// conv -> global average pool -> conv -> hard sigmoid of it, then hard swish; and a product
+    /// of two equally shaped tensors, one the graph input. Forward against the reference, input
+    /// gradients against finite differences.
+    func testSqueezeExcitation() throws {
+        var graph = Graph(inputChannels: 3)
+        let feature = try Convolution(weights: random.tensor([6, 3, 3, 3]), bias: random.values(6), padding: .symmetric(1))
+        let squeeze = try Convolution(weights: random.tensor([3, 6, 1, 1]), bias: random.values(3), activation: .relu)
+        let excite = try Convolution(weights: random.tensor([6, 3, 1, 1], in: -2...2), bias: random.values(6))
+        let scale = Activation.hardSigmoid(alpha: 1 / 6, beta: 0.5)
+        let conv = try graph.append(.convolution(feature), graph.input, name: "conv")
+        let pool = try graph.append(.globalAveragePool, conv, name: "pool")
+        let reduced = try graph.append(.convolution(squeeze), pool, name: "squeeze")
+        let expanded = try graph.append(.convolution(excite), reduced, name: "excite")
+        let gate = try graph.append(.activation(scale), expanded, name: "gate")
+        let scaled = try graph.append(.multiply, conv, gate, name: "scaled")
+        let output = try graph.append(.activation(.hardSwish), scaled, name: "output")
+        var product = Graph(inputChannels: 3)
+        let squared = try product.append(.convolution(Convolution(weights: random.tensor([3, 3, 3, 3]), bias: nil,
+                                                                  padding: .symmetric(1))),
+                                         product.input, name: "conv")
+        try product.append(.multiply, product.input, squared, name: "product")
+
+        let x = random.tensor([2, 3, 6, 5], in: -2...2)
+        let convolved = Reference.convolution(x, feature)
+        let gateValue = Reference.activation(Reference.convolution(Reference.convolution(Reference.globalAveragePool(convolved),
+                                                                                         squeeze), excite), scale)
+        let expected = Reference.activation(Reference.multiply(convolved, gateValue), .hardSwish)
+        assertClose(try GraphExecutor(graph).run(x, outputs: [output])[0], expected, tolerance: 1e-5, "squeeze-excitation output")
+        try check(graph, input: [2, 3, 6, 5], x: x, "squeeze-excitation block, hard swish after")
+        try check(graph, input: [2, 3, 6, 5], x: x, output: scaled, "squeeze-excitation block, the scaled features")
+        try check(product, input: [2, 3, 5, 5], "a product of the input and a convolution of it")
+    }
+
+    /// Flatten, then linear and softmax, as an ONNX classifier head; and the flattened tensor itself.
+    func testFlattenLinearSoftmax() throws {
+        var graph = Graph(inputChannels: 3)
+        let conv = try graph.append(.convolution(Convolution(weights: random.tensor([4, 3, 3, 3]), bias: random.values(4),
+                                                             stride: 2, padding: .symmetric(1), activation: .relu)),
+                                    graph.input, name: "conv")
+        let flat = try graph.append(.flatten, conv, name: "flat")
+        let logits = try graph.append(.linear(Linear(weights: random.tensor([5, 4 * 3 * 3]), bias: random.values(5))), flat,
+                                      name: "logits")
+        try graph.append(.softmax, logits, name: "softmax")
+        try check(graph, input: [2, 3, 6, 5], output: flat, "flatten of a convolution")
+        try check(graph, input: [2, 3, 6, 5], "flatten, linear and softmax")
+        var twice = Graph(inputChannels: 3)
+        let first = try twice.append(.flatten, twice.input, name: "flat")
+        try twice.append(.flatten, first, name: "again")
+        try check(twice, input: [1, 3, 2, 4], "flatten of the input, then of a 2-D tensor")
     }
 
     func testActivations() throws {
