@@ -163,6 +163,25 @@ final class GradientTests: XCTestCase {
         try check(twice, input: [1, 3, 2, 4], "flatten of the input, then of a 2-D tensor")
     }
 
+    /// Hard swish reads its input in the backward: here a convolution that a residual add after it
+    /// would otherwise accumulate onto in place (the add fuses a dilated convolution).
+    func testPullbackKeepsTheInputHardSwishReads() throws {
+        var graph = Graph(inputChannels: 3)
+        let stem = try graph.append(.convolution(Convolution(weights: random.tensor([4, 3, 3, 3]), bias: random.values(4),
+                                                             padding: .symmetric(1))),
+                                    graph.input, name: "stem")
+        let swish = try graph.append(.activation(.hardSwish), stem, name: "hard swish")
+        let before = try graph.append(.convolution(Convolution(weights: random.tensor([4, 4, 1, 1]), bias: nil)), stem,
+                                      name: "before")
+        let branch = try graph.append(.convolution(Convolution(weights: random.tensor([4, 4, 3, 3]), bias: nil,
+                                                               padding: .symmetric(2), dilation: 2)),
+                                      before, name: "branch")
+        let block = try graph.append(.add, stem, branch, name: "block")
+        try graph.append(.add, swish, block, name: "output")
+        XCTAssertEqual(ResidualFusion.all(in: graph).map(\.inPlace), [true], "the block accumulates onto the stem in place")
+        try check(graph, input: [2, 3, 5, 6], inputRange: -3...3, "hard swish beside a residual block onto its input")
+    }
+
     func testActivations() throws {
         for activation in [Activation.relu, .relu6] {
             var graph = Graph(inputChannels: 3)

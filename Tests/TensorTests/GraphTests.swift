@@ -74,6 +74,37 @@ final class GraphTests: XCTestCase {
         XCTAssertEqual(try executor.run(x, outputs: [expanded])[0].shape, [2, 48, 6, 6])
     }
 
+    /// A dilated convolution fused into its residual add: in place, and onto a copy where the
+    /// convolution reads the skip input itself (accumulating onto its own input would overwrite
+    /// what it reads).
+    func testDilatedConvolutionFusedIntoItsResidualAdd() throws {
+        for readsTheSkip in [false, true] {
+            var graph = Graph(inputChannels: 4)
+            let first = try Convolution(weights: random.tensor([8, 4, 3, 3]), bias: random.values(8), padding: .symmetric(1),
+                                        activation: .relu)
+            let pointwise = try Convolution(weights: random.tensor([8, 8, 1, 1]), bias: nil)
+            let dilated = try Convolution(weights: random.tensor([8, 8, 3, 3]), bias: random.values(8),
+                                          padding: Padding(top: 2, left: 1, bottom: 2, right: 3), dilation: 2)
+            let stem = try graph.append(.convolution(first), graph.input, name: "stem")
+            let before = readsTheSkip ? stem : try graph.append(.convolution(pointwise), stem, name: "before")
+            let branch = try graph.append(.convolution(dilated), before, name: "branch")
+            let block = try graph.append(.add, stem, branch, name: "block")
+            let fusions = ResidualFusion.all(in: graph)
+            XCTAssertEqual(fusions.map(\.convolution), [branch.index])
+            XCTAssertEqual(fusions.map(\.inPlace), [!readsTheSkip])
+            let x = random.tensor([2, 4, 6, 7])
+            let stemValue = Reference.convolution(x, first)
+            let branchInput = readsTheSkip ? stemValue : Reference.convolution(stemValue, pointwise)
+            let expected = Reference.add(stemValue, Reference.convolution(branchInput, dilated))
+            let executor = try GraphExecutor(graph)
+            let what = readsTheSkip ? "reading the skip" : "after a 1x1 convolution"
+            assertClose(try executor.run(x, outputs: [block])[0], expected, tolerance: 1e-4, "fused, \(what)")
+            let both = try executor.run(x, outputs: [block, stem])
+            assertClose(both[0], expected, tolerance: 1e-4, "fused, \(what), the stem asked for too")
+            assertClose(both[1], stemValue, tolerance: 1e-5, "the stem, \(what)")
+        }
+    }
+
     func testBatchSizesEachGetTheirOwnPlanAndAgree() throws {
         let (graph, _, _, output, _) = try residualBlock(channels: 4)
         let executor = try GraphExecutor(graph)
@@ -95,6 +126,41 @@ final class GraphTests: XCTestCase {
         }
         XCTAssertThrowsError(try Convolution(weights: random.tensor([6, 2, 3, 3]), bias: nil, groups: 4))
         XCTAssertThrowsError(try Tensor(shape: [2, 3], values: [1, 2]))
+    }
+
+    func testNewOperationShapesAndErrors() throws {
+        let weights = random.tensor([4, 3, 3, 3])
+        let dilated = try Convolution(weights: weights, bias: nil, stride: 2, padding: Padding(top: 1, left: 0, bottom: 2, right: 1),
+                                      dilation: 3)
+        XCTAssertEqual(dilated.dilatedKernelHeight, 7)
+        var graph = Graph(inputChannels: 3)
+        let conv = try graph.append(.convolution(dilated), graph.input, name: "conv")
+        let pool = try graph.append(.globalAveragePool, conv, name: "pool")
+        let scaled = try graph.append(.multiply, conv, pool, name: "scaled")
+        let flat = try graph.append(.flatten, scaled, name: "flat")
+        let shapes = try graph.shapes(input: [2, 3, 9, 8])
+        // (9 + 3 - 7) / 2 + 1 = 3 rows, (8 + 1 - 7) / 2 + 1 = 2 columns.
+        XCTAssertEqual([conv, scaled, flat].map { shapes[$0.index] }, [[2, 4, 3, 2], [2, 4, 3, 2], [2, 24]])
+        XCTAssertThrowsError(try graph.shapes(input: [1, 3, 5, 5])) { error in
+            XCTAssertTrue("\(error)".contains("node 'conv'") && "\(error)".contains("smaller than the 7x7 kernel"), "\(error)")
+        }
+        var wrong = graph
+        try wrong.append(.multiply, pool, conv, name: "swapped")
+        XCTAssertThrowsError(try wrong.shapes(input: [2, 3, 9, 8])) { error in
+            XCTAssertTrue("\(error)".contains("node 'swapped': cannot multiply [2, 4, 1, 1] by [2, 4, 3, 2]"), "\(error)")
+        }
+        var flattened = graph
+        try flattened.append(.flatten, graph.input, name: "flat input")
+        try flattened.append(.activation(.clip(min: 1, max: 0)), graph.input, name: "bad clip")
+        XCTAssertThrowsError(try flattened.shapes(input: [2, 3, 9, 8])) { error in
+            XCTAssertTrue("\(error)".contains("node 'bad clip': clip bounds must satisfy min <= max"), "\(error)")
+        }
+        for activation in [Activation.swish, .hardSwish] {
+            XCTAssertThrowsError(try Convolution(weights: weights, bias: nil, activation: activation)) { error in
+                XCTAssertTrue("\(error)".contains("cannot fuse \(activation), whose gradient needs its input"), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try Convolution(weights: weights, bias: nil, dilation: 0))
     }
 }
 

@@ -5,8 +5,9 @@ struct ResidualFusion {
     let add: Int
     let convolution: Int
     let skip: Int
-    /// Nothing after the add reads the skip input, and it is not the caller's input tensor: the
-    /// convolution may accumulate onto the skip's memory itself instead of a copy.
+    /// Nothing after the add reads the skip input, it is not the caller's input tensor, and the
+    /// convolution does not read it itself: the convolution may accumulate onto the skip's memory
+    /// itself instead of a copy.
     let inPlace: Bool
 
     /// The same fusion, accumulating onto a copy of the skip input when `nodes` holds it (the
@@ -33,7 +34,8 @@ struct ResidualFusion {
                   }) else { return nil }
             let skip = node.inputs[0] == convolution ? node.inputs[1] : node.inputs[0]
             return ResidualFusion(add: index, convolution: convolution.index, skip: skip.index,
-                                  inPlace: skip != graph.input && lastUse[skip.index] == index)
+                                  inPlace: skip != graph.input && lastUse[skip.index] == index
+                                      && graph.nodes[convolution.index].inputs[0] != skip)
         }
     }
 }
