@@ -1,4 +1,5 @@
-/// How the backward pass treats ReLU and ReLU6 (fused into a convolution or not).
+/// How the backward pass treats ReLU and ReLU6 (fused into a convolution or not); every other
+/// activation always takes its exact gradient.
 public enum ActivationGradient: Sendable, Hashable {
     /// The true gradient: it passes where the activation is not flat (ReLU above 0, ReLU6 strictly
     /// inside (0, 6)), as PyTorch's.
