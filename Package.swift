@@ -21,7 +21,7 @@ let package = Package(
     products: [
         .executable(name: "atlas", targets: ["AtlasCLI"]),
         .executable(name: "atlas-bench", targets: ["AtlasBench"]),
-        .library(name: "AtlasKit", targets: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
+        .library(name: "AtlasKit", targets: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "ONNX", "Optvis", "Layout", "Render",
                                                     "Collect", "Palette", "Judge", "Paint", "Search", "Analysis"]),
     ],
     dependencies: [
@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // System libraries from Debian: module maps only.
@@ -55,6 +56,14 @@ let package = Package(
                 resources: [.copy("Resources/demo-manifest.tsv")], swiftSettings: native),
         .target(name: "Models", dependencies: ["ArrayFiles", "Tensor", "Imaging"],
                 resources: [.copy("Resources/imagenet_classes.txt")], swiftSettings: native),
+        // TOML files users write (canvases, model cards): a syntax check before TOMLKit's parser.
+        .target(name: "TOMLFiles", swiftSettings: native),
+        // Users' own classifiers: ONNX files (read with swift-protobuf's generated code) mapped onto
+        // the same graph executor, and the model card that says how pixels are normalised.
+        .target(name: "ONNX", dependencies: ["ArrayFiles", "Tensor", "Models", "TOMLFiles",
+                                             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                                             .product(name: "TOMLKit", package: "TOMLKit")],
+                exclude: ["Proto/onnx.proto", "Proto/README.md"], swiftSettings: native),
         .target(name: "Optvis", dependencies: ["Tensor", "CFFTW"], swiftSettings: hot),
         .target(name: "Layout", swiftSettings: hot),
         .target(name: "Render", dependencies: ["CCairo", "ArrayFiles", "Imaging"], swiftSettings: native),
@@ -65,13 +74,13 @@ let package = Package(
         // A second network that reads regions of an image: what a painting shows to a network that did not paint it.
         .target(name: "Judge", dependencies: ["Models", "Imaging"], swiftSettings: native),
         .target(name: "Paint", dependencies: ["ArrayFiles", "Tensor", "Models", "Optvis", "Render", "Palette", "Imaging", "Judge",
-                                              .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: native),
+                                              "TOMLFiles", .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: native),
         .target(name: "Search", dependencies: ["ArrayFiles", "Dataset", "Tensor", "Models", "Render", "Palette", "Paint",
                                                "Imaging", "Collect"], swiftSettings: hot),
         .target(name: "Analysis", dependencies: ["Collect", "Imaging", "Layout", "Models", "Optvis", "Palette", "Render", "Tensor"],
                 swiftSettings: native),
         // The web studio: a Hummingbird server over the same library calls as the CLI, and its page.
-        .target(name: "Studio", dependencies: ["ArrayFiles", "Imaging", "Models", "Optvis", "Render", "Collect", "Palette", "Judge", "Paint",
+        .target(name: "Studio", dependencies: ["ArrayFiles", "Imaging", "Models", "ONNX", "Optvis", "Render", "Collect", "Palette", "Judge", "Paint",
                                                "Search", .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "NIOCore", package: "swift-nio")],
                 resources: [.copy("Resources/index.html"), .copy("Resources/studio.js"), .copy("Resources/studio.css")],
@@ -80,12 +89,12 @@ let package = Package(
         .executableTarget(
             name: "AtlasCLI",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "Analysis", "Studio",
+                           "ONNX", "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "Analysis", "Studio",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: native),
         .executableTarget(
             name: "AtlasBench",
-            dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
+            dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "ONNX", "Optvis", "Layout", "Render",
                            "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "Analysis",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: native),
@@ -96,6 +105,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: native),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: native),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Imaging", "Tensor", "ArrayFiles", "Optvis", "TestSupport"], swiftSettings: native),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX", "Models", "Tensor", "Optvis", "ArrayFiles", "TestSupport"], swiftSettings: native),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "ArrayFiles", "TestSupport"], swiftSettings: native),
         .testTarget(name: "OptvisTests", dependencies: ["Optvis", "Tensor", "TestSupport"], swiftSettings: native),
         .testTarget(name: "LayoutTests", dependencies: ["Layout", "ArrayFiles"], swiftSettings: native),
@@ -104,7 +114,7 @@ let package = Package(
         .testTarget(name: "PaletteTests", dependencies: ["Palette", "Analysis", "Collect", "Models", "Tensor", "ArrayFiles", "Imaging", "Render", "TestSupport"],
                     swiftSettings: native),
         .testTarget(name: "PaintTests", dependencies: ["Paint", "Judge", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Analysis", "Dataset",
-                                                       .product(name: "TOMLKit", package: "TOMLKit"), "TestSupport"], swiftSettings: native),
+                                                       "TOMLFiles", .product(name: "TOMLKit", package: "TOMLKit"), "TestSupport"], swiftSettings: native),
         // The atlas executable as a user runs it (swift build puts it beside the tests).
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ArrayFiles"]),
         .testTarget(name: "StudioTests", dependencies: ["Studio", "Search", "Palette", "TestSupport",

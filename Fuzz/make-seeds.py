@@ -276,3 +276,22 @@ for name, edit in {
     hostile = json.loads(manifest)
     edit(hostile)
     write(shards, f"hostile-{name}.bin", json.dumps(hostile, sort_keys=True).encode() + b"\0" + shard)
+
+# ONNX models: the importer tests' small random-weight models (every supported operator, opsets
+# 11 to 18) and bad files, from Tests/Reference/onnx_models.py (needs onnx and onnxruntime: run
+# this part with .deps/venv). Stored as .seed, as the checkpoints are.
+onnx_models = os.path.join(repository, "Tests", "Reference", "onnx_models.py")
+with tempfile.TemporaryDirectory() as made:
+    subprocess.run([sys.executable, onnx_models, "zoo", made], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, onnx_models, "bad", made], check=True, stdout=subprocess.DEVNULL)
+    models = target("onnx-model")
+    for name in sorted(os.listdir(made)):
+        if name.endswith(".onnx") and name != "external_data.onnx":
+            with open(os.path.join(made, name), "rb") as f:
+                write(models, name[:-len(".onnx")] + ".seed", f.read())
+cards = target("model-card")
+write(cards, "imagenet.toml", b'onnx = "model.onnx"\ninput_size = 224\nmean = [123.675, 116.28, 103.53]\n'
+      b'std = [58.395, 57.12, 57.375]\nlabels = "imagenet"\n')
+write(cards, "named.toml", b'# EfficientNet-Lite0\nonnx = "lite0.onnx"  # beside the card\ninput_size = 224\n'
+      b'mean = [127.0, 127, 127]\nstd = [128.0, 128.0, 128.0]\nlabels = "classes.txt"\nname = "lite0"\n')
+write(cards, "short-mean.toml", b'onnx = "m.onnx"\ninput_size = 32\nmean = [1, 2]\nstd = [1, 1, 1]\nlabels = "imagenet"\n')

@@ -19,11 +19,16 @@ struct ClassifyBenchmark: ParsableCommand {
         let network = try anchorOptions.loadMobileNetV2()
         let flops = try Self.flopsPerImage(network.graph, inputSize: network.inputSize)
         print("mobilenet_v2, \(ComputeThreads.count) threads, \(String(format: "%.2f", flops / 1e9)) GFLOP per image")
+        let onnx = try anchorOptions.loadONNXMobileNetV2()
         var ours: [Int: Double] = [:]
         for batch in [1, 16] {
             let ips = try imagesPerSecond(network, batch: batch)
             ours[batch] = ips
             print(String(format: "  atlas (oneDNN) batch %2d: %7.1f images/s  (%.1f GFLOP/s)", batch, ips, ips * flops / 1e9))
+            if let onnx {
+                let onnxIPS = try imagesPerSecond(onnx, batch: batch)
+                print(String(format: "  atlas, ONNX    batch %2d: %7.1f images/s   ONNX / native = %.3f", batch, onnxIPS, onnxIPS / ips))
+            }
         }
         guard !anchorOptions.noAnchor else { return }
         let anchor = try TorchAnchor.run(script: "Benchmarks/anchors/torch_classify.py",

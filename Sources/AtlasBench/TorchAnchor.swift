@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Models
+import ONNX
 import Tensor
 
 /// The PyTorch anchors: Python scripts in Benchmarks/anchors run in .deps/venv-bench, each
@@ -26,7 +27,7 @@ enum TorchAnchor {
     }
 
     /// Runs a program and returns its standard output (its standard error passes through).
-    private static func runTool(_ executable: String, _ arguments: [String]) throws -> String {
+    static func runTool(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -50,9 +51,27 @@ struct TorchAnchorOptions: ParsableArguments {
     @Flag(help: "Skip the PyTorch anchor.")
     var noAnchor = false
 
+    @Flag(help: "Also time MobileNetV2 imported from an ONNX graph of the same checkpoint (written to .deps/onnx/ by Tests/Reference/onnx_models.py), as a ratio to the native builder.")
+    var onnx = false
+
     /// Sets the thread count, then loads the installed MobileNetV2.
     func loadMobileNetV2() throws -> Network {
         try ComputeThreads.set(threads)
         return try ModelName.mobileNetV2.load(weightsAt: ModelName.mobileNetV2.weightsFile.defaultPath())
+    }
+
+    /// With `--onnx`, MobileNetV2 as an ONNX graph (batch norm and ReLU6 as separate nodes, as
+    /// torch.onnx.export writes them) of the installed checkpoint, imported; nil without.
+    func loadONNXMobileNetV2() throws -> Network? {
+        guard onnx else { return nil }
+        let script = "Tests/Reference/onnx_models.py"
+        guard let root = AtlasHome.folder(holding: script) else { throw ValidationError("\(script) not found in \(AtlasHome.searched)") }
+        let path = "\(root)/.deps/onnx/mobilenet_v2.onnx"
+        if !FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.createDirectory(atPath: "\(root)/.deps/onnx", withIntermediateDirectories: true)
+            _ = try TorchAnchor.runTool("\(root)/.deps/venv/bin/python3",
+                                        ["\(root)/\(script)", "mobilenet_v2", ModelName.mobileNetV2.weightsFile.defaultPath(), path])
+        }
+        return try ONNXModel.load(path: path, name: "mobilenet_v2 (ONNX)", normalization: .imageNet)
     }
 }

@@ -24,6 +24,11 @@ struct VisualizeBenchmark: ParsableCommand {
         print("feature visualization to \(Self.layer), \(ComputeThreads.count) threads, median of \(steps) steps")
         let ours = [try stepsPerSecond(network, batch: 16, size: 80), try stepsPerSecond(network, batch: 1, size: 224)]
         print(String(format: "  atlas   batch 16 at 80 px: %.3f steps/s   batch 1 at 224 px: %.3f steps/s", ours[0], ours[1]))
+        if let onnx = try anchorOptions.loadONNXMobileNetV2() {
+            let imported = [try stepsPerSecond(onnx, batch: 16, size: 80), try stepsPerSecond(onnx, batch: 1, size: 224)]
+            print(String(format: "  ONNX    batch 16 at 80 px: %.3f steps/s   batch 1 at 224 px: %.3f steps/s   ONNX / native: %.3f, %.3f",
+                         imported[0], imported[1], imported[0] / ours[0], imported[1] / ours[1]))
+        }
         guard !anchorOptions.noAnchor else { return }
         let anchor = try TorchAnchor.run(script: "Benchmarks/anchors/torch_visualize.py",
                                          arguments: ["--threads", "\(anchorOptions.threads)", "--steps", "\(steps)"], as: TorchResult.self)

@@ -11,9 +11,10 @@ struct Atlas: ParsableCommand {
         discussion: """
             The pipeline, one verb a step: photos (dataset) -> activations (collect) -> layout (layout) -> palette \
             (palette build, render) -> canvas (canvas new, paint) -> image; and index/search for photo collections. \
-            classify, layers and visualize look at the network itself; studio does the same in the browser.
+            classify, layers and visualize look at the network itself; studio does the same in the browser. \
+            --model takes a built-in network or the card of your own ONNX classifier (model check).
             """,
-        subcommands: [DatasetCommand.self, ClassifyCommand.self, LayersCommand.self, VisualizeCommand.self,
+        subcommands: [DatasetCommand.self, ClassifyCommand.self, ModelCommand.self, LayersCommand.self, VisualizeCommand.self,
                       CollectCommand.self, LayoutCommand.self, PaletteCommand.self, RenderCommand.self,
                       CanvasCommand.self, PaintCommand.self, IndexCommand.self, SearchCommand.self, GridCommand.self, PatchTestCommand.self, CompareCommand.self,
                       StudioCommand.self])

@@ -47,7 +47,7 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let classifier = try ImageClassifier(network: network.load(), labels: network.model.labels(), resizing: resize,
+        let classifier = try ImageClassifier(network: network.load(), labels: network.labels(), resizing: resize,
                                              batchSize: batchSize)
         let files = try images.flatMap { path -> [String] in
             var isFolder: ObjCBool = false

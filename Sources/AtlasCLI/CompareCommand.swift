@@ -65,7 +65,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let labels = try ImageNetLabels.load()
+        let labels = try network.labels()
         let (classA, classB) = (try ClassLookup.resolve(a, labels: labels), try ClassLookup.resolve(b, labels: labels))
         let network = try self.network.load()
         let header = try SampleSet.readHeader(collectionRun)

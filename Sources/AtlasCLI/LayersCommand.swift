@@ -8,13 +8,13 @@ struct LayersCommand: ParsableCommand {
         commandName: "layers",
         abstract: "List a network's layers: name, channels, stride and spatial size for an input size.")
 
-    @Option(parsing: .unconditional, help: "The side of the square input, in pixels.")
-    var size = 224
+    @Option(parsing: .unconditional, help: "The side of the square input, in pixels (default: the network's own).")
+    var size: Int?
 
     @OptionGroup var network: NetworkOptions
 
     func validate() throws {
-        guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") }
+        if let size, size <= 0 { throw ValidationError("--size must be positive, got \(size)") }
     }
 
     func run() throws {

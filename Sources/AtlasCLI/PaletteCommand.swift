@@ -151,7 +151,7 @@ struct PaletteBuildCommand: ParsableCommand {
             }
         }
         var samples = try SampleSet.load(runFolder)
-        let labels = try ImageNetLabels.load()
+        let labels = try self.network.labels()
         if let className {
             let classIndex = try ClassLookup.resolve(className, labels: labels)
             let chosen = samples.samples(ofClass: classIndex, maximum: classSamples)

@@ -79,7 +79,7 @@ struct PatchTestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let labels = try ImageNetLabels.load()
+        let labels = try network.labels()
         let target = try ClassLookup.resolve(to, labels: labels)
         let source = try from.map { try ClassLookup.resolve($0, labels: labels) }
         let palette = try Palette.load(self.palette)

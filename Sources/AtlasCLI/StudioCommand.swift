@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ONNX
 import Studio
 
 /// `atlas studio`: the web studio (docs/studio.md).
@@ -30,6 +31,9 @@ struct StudioCommand: ParsableCommand {
     @Option(name: .customLong("collection"), help: "A collection (`atlas collect`) whose photos give exemplar crops of the palettes built from it (repeatable).")
     var collectionFolders: [String] = []
 
+    @Option(name: .customLong("model"), help: "The model card (.toml) of your own ONNX model, which its palettes paint with (repeatable).")
+    var modelCards: [String] = []
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535, got \(port)") }
     }
@@ -38,7 +42,8 @@ struct StudioCommand: ParsableCommand {
         let catalog = try StudioCatalog(paletteFolders: paletteFolders.isEmpty ? ["palettes"] : paletteFolders,
                                         indexFolders: indexFolders, collectionFolders: collectionFolders)
         let palettes = catalog.palettes.count, indexes = catalog.indexes.count
-        let application = try Studio.application(catalog: catalog, host: host, port: port) { url in
+        let jobs = PaintQueue(modelCards: try modelCards.map { try ModelCard(contentsOf: $0) })
+        let application = try Studio.application(catalog: catalog, jobs: jobs, host: host, port: port) { url in
             print("atlas studio: \(palettes) palette\(palettes == 1 ? "" : "s")"
                 + (indexes > 0 ? " and \(indexes) index\(indexes == 1 ? "" : "es")" : "") + " on \(url)")
             fflush(nil)

@@ -16,6 +16,10 @@ public struct InputNormalization: Sendable, Equatable {
     public let mean: [Float]
     public let standardDeviation: [Float]
 
+    public init(mean: [Float], standardDeviation: [Float]) {
+        (self.mean, self.standardDeviation) = (mean, standardDeviation)
+    }
+
     /// ImageNet's statistics, as torchvision's models expect.
     public static let imageNet = InputNormalization(mean: [0.485, 0.456, 0.406], standardDeviation: [0.229, 0.224, 0.225])
 

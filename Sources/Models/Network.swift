@@ -36,7 +36,9 @@ public final class Network {
         set { executor.activationGradient = newValue }
     }
 
-    init(name: String, graph: Graph, inputSize: Int, normalization: InputNormalization, logits: NodeID,
+    /// A network of `graph`, checked to run on a square input of `inputSize`; `weightsPath` names
+    /// the file it came from in errors.
+    public init(name: String, graph: Graph, inputSize: Int, normalization: InputNormalization, logits: NodeID,
          probabilities: NodeID, weightsPath: String) throws {
         do {
             _ = try graph.shapes(input: [1, 3, inputSize, inputSize])

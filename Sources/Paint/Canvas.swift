@@ -1,5 +1,6 @@
 import ArrayFiles
 import Foundation
+import TOMLFiles
 import TOMLKit
 
 /// A parsed canvas file (docs/canvas-format.md): the palette it paints with, a grid of brush

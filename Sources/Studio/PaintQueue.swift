@@ -1,6 +1,7 @@
 import Foundation
 import Judge
 import Models
+import ONNX
 import Paint
 import Palette
 
@@ -59,10 +60,14 @@ public final class PaintQueue: @unchecked Sendable {
     private var nextID = 1
     private let worker = DispatchQueue(label: "atlas.studio.paint", qos: .userInitiated)
     private var networks: [String: (network: Network, judge: RegionJudge?)] = [:]
+    /// Users' own models, by the name their palettes record.
+    private let modelCards: [String: ModelCard]
 
     /// At most `maximumQueued` paintings wait; the files of the last `kept` finished ones are kept.
-    public init(maximumQueued: Int = 8, kept: Int = 32) {
+    /// Palettes of `modelCards`' models paint with them (the built-in models need no card).
+    public init(maximumQueued: Int = 8, kept: Int = 32, modelCards: [ModelCard] = []) {
         (self.maximumQueued, self.kept) = (maximumQueued, kept)
+        self.modelCards = Dictionary(modelCards.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Queues a painting; fails with 429 when `maximumQueued` already wait.
@@ -171,12 +176,19 @@ public final class PaintQueue: @unchecked Sendable {
     /// The palette's network and a judge that did not paint, loaded once (on `worker`).
     private func tools(for palette: Palette) throws -> (Network, RegionJudge?) {
         let name = palette.description.model
-        guard let model = ModelName(rawValue: name) else {
-            throw StudioError(.badRequest, "\(palette.folder): palette of model '\(name)', which atlas does not know")
+        let network: Network
+        if let card = modelCards[name] {
+            try palette.check(model: name, weightsSHA256: ONNXModel.sha256(card: card))
+            if let loaded = networks[name] { return loaded }
+            network = try ONNXModel.load(card: card)
+        } else if let model = ModelName(rawValue: name) {
+            try palette.check(model: name, weightsSHA256: model.weightsFile.sha256)
+            if let loaded = networks[name] { return loaded }
+            network = try model.load(weightsAt: model.weightsFile.defaultPath())
+        } else {
+            throw StudioError(.badRequest, "\(palette.folder): palette of model '\(name)', which atlas does not know; "
+                + "start the studio with --model CARD.toml for your own ONNX model")
         }
-        try palette.check(model: name, weightsSHA256: model.weightsFile.sha256)
-        if let loaded = networks[name] { return loaded }
-        let network = try model.load(weightsAt: model.weightsFile.defaultPath())
         let loaded = (network, try RegionJudge.installedDefault(painter: network.name))
         networks[name] = loaded
         return loaded

@@ -18,7 +18,7 @@ public enum Activation: Sendable, Hashable {
 
     /// Whether the backward can be computed from the activation's output alone: those that can be
     /// fused into a convolution. Swish and hard swish need their input.
-    var isDifferentiableFromOutput: Bool {
+    public var isDifferentiableFromOutput: Bool {
         switch self {
         case .relu, .relu6, .sigmoid, .hardSigmoid, .clip: true
         case .swish, .hardSwish: false

@@ -73,6 +73,12 @@ final class BadInputTests: XCTestCase {
             try write("\(folder)/\(marker)", "{}")
         }
         try manager.createDirectory(atPath: f + "/empty-folder", withIntermediateDirectories: true)
+        // Model cards and ONNX files.
+        let card = "input_size = 224\nmean = [123.7, 116.3, 103.5]\nstd = [58.4, 57.1, 57.4]\nlabels = \"imagenet\"\n"
+        try write("nokey.toml", "onnx = \"m.onnx\"\nmean = [1, 2, 3]\nstd = [1, 1, 1]\nlabels = \"imagenet\"\n")
+        try write("shortmean.toml", "onnx = \"m.onnx\"\n" + card.replacingOccurrences(of: "[123.7, 116.3, 103.5]", with: "[123.7, 116.3]"))
+        try write("notonnx.toml", "onnx = \"cut.png\"\n" + card)
+        try write("noonnx.toml", "onnx = \"none.onnx\"\n" + card)
 
         let out = f + "/out.png"
         let cases: [Case] = [
@@ -146,6 +152,15 @@ final class BadInputTests: XCTestCase {
             Case(arguments: ["studio", "--index", f + "/photos"], status: 1, says: "photos: no index here"),
             Case(arguments: ["studio", "--collection", f + "/photos"], status: 1, says: "no collection here"),
             Case(arguments: ["studio", "--port", "70000"], status: 2, says: "--port must be 0 to 65535"),
+            // model cards (ONNX files: Tests/ONNXTests)
+            Case(arguments: ["model", "check", f + "/nokey.toml"], status: 1, says: "nokey.toml: missing `input_size = 224`"),
+            Case(arguments: ["classify", "--model", f + "/shortmean.toml", photo], status: 1,
+                 says: "shortmean.toml: `mean` has 2 values, expected 3"),
+            Case(arguments: ["layers", "--model", f + "/notonnx.toml"], status: 1, says: "cut.png: not an ONNX model"),
+            Case(arguments: ["layers", "--model", f + "/noonnx.toml"], status: 1, says: "none.onnx: no such ONNX model"),
+            Case(arguments: ["layers", "--model", "mobilenet_v3"], status: 2, says: "The value 'mobilenet_v3' is invalid for '--model"),
+            Case(arguments: ["visualize", "--model", f + "/noonnx.toml", "--weights", "w.pth", "--layer", "x", "--channel", "0",
+                             "-o", f + "/v.png"], status: 2, says: "--weights and --no-verify apply to built-in networks", leaves: f + "/v.png"),
             // collect and index build
             Case(arguments: ["collect", "--images", f + "/photos", "--layer", "features.13", "-o", f + "/holds-index"], status: 1,
                  says: "holds-index: holds an index (index.json)", leaves: f + "/holds-index/collection.json"),

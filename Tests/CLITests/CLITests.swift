@@ -9,7 +9,7 @@ final class CLITests: XCTestCase {
     func testHelpListsEveryCommand() throws {
         let result = try AtlasBinary.run(["--help"])
         XCTAssertEqual(result.status, 0, result.errors)
-        for command in ["classify", "layers", "visualize", "collect", "layout", "palette", "render", "canvas", "paint", "index",
+        for command in ["classify", "model", "layers", "visualize", "collect", "layout", "palette", "render", "canvas", "paint", "index",
                         "search", "grid", "patch-test", "compare", "dataset", "studio"] {
             XCTAssertTrue(result.output.contains("  \(command)"), "--help does not list \(command)")
         }

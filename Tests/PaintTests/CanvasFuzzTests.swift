@@ -1,5 +1,6 @@
 import Foundation
 @testable import Paint
+import TOMLFiles
 import TOMLKit
 import XCTest
 

@@ -1,4 +1,4 @@
-/// A TOML 1.0 syntax check that runs before TOMLKit sees a canvas file. TOMLKit bundles toml++
+/// A TOML 1.0 syntax check that runs before TOMLKit sees a canvas file or a model card. TOMLKit bundles toml++
 /// 3.4.0, whose parser asserts (and aborts the process, release builds included) on some
 /// malformed input instead of reporting it: a table header whose name starts with a character
 /// no key starts with (`[{settings]`), a value position holding `}` or `,` (`[1, }2]`), a date
@@ -7,12 +7,12 @@
 /// and reports the first problem with its line and column, so that toml++ only ever parses
 /// well-formed text. It accepts everything TOML 1.0 does (and a time without seconds, as
 /// toml++ does).
-struct TOMLSyntax {
+public struct TOMLSyntax {
     /// A syntax problem, 1-based.
-    struct Problem: Error {
-        let line: Int
-        let column: Int
-        let message: String
+    public struct Problem: Error {
+        public let line: Int
+        public let column: Int
+        public let message: String
     }
 
     private let text: [Unicode.Scalar]
@@ -25,7 +25,7 @@ struct TOMLSyntax {
     }
 
     /// Throws the first syntax problem of `text`, if any.
-    static func check(_ text: String) throws {
+    public static func check(_ text: String) throws {
         var syntax = TOMLSyntax(text)
         try syntax.document()
     }
