@@ -7,16 +7,17 @@ import Tensor
 extension Resizing: ExpressibleByArgument {}
 extension ModelName: ExpressibleByArgument {}
 
-/// `atlas classify`: the top ImageNet classes of images.
+/// `atlas classify`: the top classes of images.
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
-        abstract: "Print the top ImageNet classes of images.",
+        abstract: "Print the top classes of images (ImageNet's, for the built-in networks).",
         discussion: """
             Images (PNG, JPEG, WebP) are classified in batches. With --resize torchvision (the default) \
             each is prepared as torchvision does: short side resized to 256 (antialiased bilinear, as \
-            PIL), centre crop 224, ImageNet mean and std; --resize none takes images that already are \
-            224x224 and refuses any other size. The weights default to .deps/models/<checkpoint> under \
+            PIL), centre crop 224, ImageNet mean and std (for a model card: its input size over 0.875, \
+            centre crop at its input size, its mean and std); --resize none takes images that already \
+            have the input size and refuses any other size. The weights default to .deps/models/<checkpoint> under \
             $ATLAS_HOME or the nearest folder above the current directory or the executable (put there by \
             scripts/setup); any weights file is checked against the checkpoint's sha256 unless --no-verify.
             """)

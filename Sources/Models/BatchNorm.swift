@@ -13,6 +13,10 @@ struct BatchNorm {
         }
         let (gamma, beta, mean, variance) = try (parameter("weight"), parameter("bias"),
                                                  parameter("running_mean"), parameter("running_var"))
+        // PyTorch adds eps to the float32 running variance, and ONNX stores it as a float32
+        // attribute: the eps in use is the float nearest to the module's. (Folded the same way,
+        // an ONNX export of the network gives the very same weights.)
+        let epsilon = Double(Float(epsilon))
         let scale = zip(gamma, variance).map { $0 / ($1 + epsilon).squareRoot() }
         self.scale = scale
         shift = (0..<channels).map { beta[$0] - mean[$0] * scale[$0] }

@@ -114,7 +114,7 @@ extension GraphImporter {
 
     /// Whether `sigmoid` is a Sigmoid whose only reader multiplies it with the Sigmoid's own input.
     func isSwishGate(_ sigmoid: Onnx_NodeProto, reader: Onnx_NodeProto? = nil) -> Bool {
-        guard sigmoid.opType == "Sigmoid", let reader = reader ?? soleReader(of: sigmoid.output[0])?.node,
+        guard sigmoid.opType == "Sigmoid", sigmoid.input.count == 1, let reader = reader ?? soleReader(of: sigmoid.output[0])?.node,
               reader.opType == "Mul", reader.input.count == 2 else { return false }
         return Set(reader.input) == Set([sigmoid.input[0], sigmoid.output[0]])
     }

@@ -53,6 +53,10 @@ struct GraphImporter {
     /// appended when the model ends at its logits).
     mutating func run() throws -> (graph: Graph, logits: NodeID, probabilities: NodeID) {
         let nodes = file.graph.node
+        // Fusion looks at later nodes' outputs: every node must have one before any is imported.
+        if let node = nodes.first(where: { $0.output.first?.isEmpty ?? true }) {
+            throw ONNXError("\(describe(node)): has no output")
+        }
         for index in nodes.indices where !absorbed.contains(index) {
             nodeIndex = index
             try importNode(nodes[index])
@@ -109,18 +113,23 @@ struct GraphImporter {
         case "Dropout", "Identity": try define(node, inputs[0]!)
         case "Cast": try cast(node, inputs, attributes)
         case "Pad": try pad(node, inputs, attributes)
+        case let op where Self.foldedOperators.contains(op):
+            throw ONNXError("\(what): operator \(op) is supported on constants only (shape arithmetic, folded at load), "
+                + "not on a tensor computed from the image")
         default:
-            throw ONNXError("\(what): operator \(node.opType) is not supported; supported are "
-                + Self.supportedOperators.joined(separator: ", "))
+            throw ONNXError("\(what): operator \(node.opType) is not supported; supported on tensors computed from the image are "
+                + Self.mappedOperators.joined(separator: ", "))
         }
     }
 
-    /// Operators the importer maps onto the executor, or folds when their inputs are constant.
-    static let supportedOperators = ["Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant",
-                                     "ConstantOfShape", "Conv", "Div", "Dropout", "Flatten", "Gather", "Gemm",
-                                     "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LRN", "MatMul", "MaxPool",
-                                     "Mul", "Pad", "ReduceMean", "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax",
-                                     "Squeeze", "Sub", "Unsqueeze"]
+    /// Operators the importer maps onto the executor.
+    static let mappedOperators = ["Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Conv", "Div", "Dropout",
+                                  "Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LRN", "MatMul",
+                                  "MaxPool", "Mul", "Pad", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Softmax", "Squeeze", "Sub"]
+    /// Operators the importer computes at load when their inputs are constants (and `Shape` of any tensor).
+    static let foldedOperators = ["Constant", "ConstantOfShape", "Gather", "Shape", "Slice", "Unsqueeze"]
+    /// Every operator the importer knows.
+    static var supportedOperators: [String] { (mappedOperators + foldedOperators).sorted() }
 
     // MARK: Helpers for the operator files
 

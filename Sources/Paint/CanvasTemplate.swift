@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Palette
 
 /// The canvas `atlas canvas new` writes: the format explained in comments, a selection of the
@@ -29,10 +30,14 @@ public enum CanvasTemplate {
             return "\(padded) # cell [\(summary.column), \(summary.row)]: \(label.isEmpty ? "no label" : label), "
                 + "\(summary.count) samples"
         }
+        // The palette's network, as --model names it (the default needs no option).
+        let model = description.model == ModelName.mobileNetV2.rawValue ? ""
+            : ModelName(rawValue: description.model) != nil ? " --model \(description.model)"
+            : " --model CARD.toml (\(description.model)'s model card)"
         return """
             # A canvas for `atlas paint`: draw with concepts of \(description.model)'s layer \(description.layer).
-            # Paint it:   atlas paint THIS.canvas -o out.png      (writes out.png and out.sheet.png)
-            # Check it:   atlas canvas check THIS.canvas
+            # Paint it:   atlas paint THIS.canvas -o out.png\(model)      (writes out.png and out.sheet.png)
+            # Check it:   atlas canvas check THIS.canvas\(model)
             # The format is TOML; docs/canvas-format.md describes it in full.
 
             # The palette (an activation atlas, `atlas palette build`), relative to this file's folder.

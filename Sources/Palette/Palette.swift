@@ -1,5 +1,6 @@
 import ArrayFiles
 import Foundation
+import Models
 import Optvis
 
 /// `palette.json`: what a palette is and where it came from (README, "The palette on disk").
@@ -214,7 +215,9 @@ public struct Palette: Sendable {
     public func check(model: String, layer: String? = nil, weightsSHA256: String? = nil) throws {
         let d = description
         if d.model != model {
-            throw PaletteError("\(folder): this palette is for model \(d.model), not \(model)")
+            let remedy = ModelName(rawValue: d.model) != nil ? "pass --model \(d.model)"
+                : "pass --model with the model card (.toml) of \(d.model), your own ONNX model"
+            throw PaletteError("\(folder): this palette is for model \(d.model), not \(model); \(remedy)")
         }
         if let layer, d.layer != layer {
             throw PaletteError("\(folder): this palette is for layer \(d.layer) of \(d.model), not \(layer)")

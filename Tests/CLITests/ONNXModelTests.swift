@@ -79,6 +79,31 @@ final class ONNXModelTests: XCTestCase {
         XCTAssert(layers.output.contains("features.13\t96\t16\t14x14"), layers.output)
     }
 
+    func testACollectionRecordsTheCardsModelAndRefusesAnother() throws {
+        // A small random-weight ONNX model (32 px input) keeps this quick.
+        try Python.runReference("onnx_models.py", ["zoo", folder + "/zoo"])
+        let small = folder + "/zoo/small.toml"
+        try "onnx = \"residual.onnx\"\ninput_size = 32\nmean = [127, 127, 127]\nstd = [64, 64, 64]\nlabels = \"imagenet\"\n"
+            .write(toFile: small, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: folder + "/photos", withIntermediateDirectories: true)
+        for photo in ["chelsea.png", "coffee.png"] {
+            try FileManager.default.copyItem(atPath: TestFiles.photo(photo), toPath: folder + "/photos/" + photo)
+        }
+        let run = folder + "/run"
+        let collect = try AtlasBinary.run(["collect", "--model", small, "--images", folder + "/photos", "--layer", "block1",
+                                           "--per-image", "4", "--top-k", "2", "-o", run])
+        XCTAssertEqual(collect.status, 0, collect.errors)
+        let header = try String(contentsOfFile: run + "/collection.json", encoding: .utf8)
+        XCTAssert(header.contains("\"small\""), "the collection records the card's model name:\n\(header)")
+        let sha = try Python.run("import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
+                                 [folder + "/zoo/residual.onnx"])
+        XCTAssert(header.contains(String(decoding: sha, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+                  "the collection records the ONNX file's sha256")
+        let other = try AtlasBinary.run(["collect", "--images", folder + "/photos", "--layer", "features.13", "--per-image", "4", "-o", run])
+        XCTAssertEqual(other.status, 1)
+        XCTAssert(other.errors.contains("small") && other.errors.contains("mobilenet_v2"), other.errors)
+    }
+
     func testCardMistakesAreRefused() throws {
         let withWeights = try AtlasBinary.run(["layers", "--model", card, "--weights", "x.pth"])
         XCTAssertEqual(withWeights.status, 2)

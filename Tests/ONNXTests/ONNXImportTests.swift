@@ -126,6 +126,16 @@ final class ONNXImportTests: XCTestCase {
         }
     }
 
+    /// The fuzzer's first finding (Fuzz/corpus/onnx-model/hostile-node-without-output.seed): a Relu
+    /// with no output, read by the convolution's look-ahead for an activation to fuse, was an
+    /// index out of range.
+    func testANodeWithoutOutputIsAnError() throws {
+        let path = TestFiles.path("Fuzz/corpus/onnx-model/hostile-node-without-output.seed")
+        XCTAssertThrowsError(try ONNXModel.load(path: path, name: "test", normalization: .imageNet)) { error in
+            XCTAssert("\(error)".contains("(Relu, opset 18): has no output"), "\(error)")
+        }
+    }
+
     func testModelCardsAreChecked() throws {
         let folder = try folder()
         let good = """
