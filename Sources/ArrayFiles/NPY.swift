@@ -30,9 +30,12 @@ public enum NPY {
     }
 
     public static func decode(_ data: Data, path: String = "<data>") throws -> NPYArray {
-        let bytes = [UInt8](data)
+        // The header is read from a copy of the first bytes, the values straight from `data`: a
+        // copy of the whole file would double the peak memory of loading a large array.
+        let total = data.count
+        let bytes = [UInt8](data.prefix(12))
         func fail(_ reason: String) -> NPYError { NPYError(file: path, problem: reason) }
-        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
+        guard total >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
             throw fail("not a .npy file (no \\x93NUMPY magic)")
         }
         let major = bytes[6]
@@ -41,12 +44,13 @@ public enum NPY {
         switch major {
         case 1: headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
         case 2, 3:
-            guard bytes.count >= 12 else { throw fail("truncated header") }
+            guard total >= 12 else { throw fail("truncated header") }
             headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }; headerStart = 12
         default: throw fail("unsupported .npy version \(major)")
         }
-        guard bytes.count >= headerStart + headerLength else { throw fail("truncated header") }
-        guard let header = String(bytes: bytes[headerStart..<headerStart + headerLength], encoding: .utf8) else {
+        guard total >= headerStart + headerLength else { throw fail("truncated header") }
+        let headerBytes = data.dropFirst(headerStart).prefix(headerLength)
+        guard let header = String(bytes: headerBytes, encoding: .utf8) else {
             throw fail("header is not text")
         }
         let descr = try field("descr", in: header, path: path)
@@ -71,11 +75,11 @@ public enum NPY {
             count = product
         }
         let (size, overflow) = count.multipliedReportingOverflow(by: kind.size)
-        guard !overflow, bytes.count - body >= size else {
-            throw fail("truncated data: shape \(shape) needs \(overflow ? "more" : "\(size)") bytes of \(dtype), the file has \(bytes.count - body)")
+        guard !overflow, total - body >= size else {
+            throw fail("truncated data: shape \(shape) needs \(overflow ? "more" : "\(size)") bytes of \(dtype), the file has \(total - body)")
         }
-        let values = bytes.withUnsafeBufferPointer { buffer in
-            (0..<count).map { kind.load(UnsafeRawPointer(buffer.baseAddress! + body + $0 * kind.size)) }
+        let values = data.withUnsafeBytes { buffer in
+            (0..<count).map { kind.load(buffer.baseAddress! + body + $0 * kind.size) }
         }
         return NPYArray(shape: shape, values: values)
     }

@@ -34,7 +34,8 @@ final class StudioAPITests: XCTestCase {
                 XCTAssertEqual(response.status, .ok)
                 let list = try XCTUnwrap(try API.json(response) as? [[String: Any]])
                 XCTAssertEqual(Set(list.compactMap { $0["id"] as? String }),
-                               ["mobilenet_v2-features.6", Self.f13, "mobilenet_v2-features.17"])
+                               ["mobilenet_v2-features.6", Self.f13, "mobilenet_v2-features.17", "efficientnet_lite0-_blocks.10",
+                                "efficientnet_lite0_onnx-_blocks.10"])
                 let f13 = try XCTUnwrap(list.first { $0["id"] as? String == Self.f13 })
                 XCTAssertEqual(f13["cells"] as? Int, palette.description.cells.count)
                 XCTAssertEqual(f13["grid"] as? Int, palette.description.grid)

@@ -36,9 +36,7 @@ enum ExactNeighbors {
     @inline(__always)
     private static func compareQuads(_ q: Int, upTo qEnd: Int, _ r: Int, upTo rEnd: Int, _ rows: RowAccess, _ heaps: HeapAccess) {
         let ql = qEnd - 1, rl = rEnd - 1
-        let dots = dotProducts4x4(rows.row(q), rows.row(min(q + 1, ql)), rows.row(min(q + 2, ql)), rows.row(min(q + 3, ql)),
-                                  rows.row(r), rows.row(min(r + 1, rl)), rows.row(min(r + 2, rl)), rows.row(min(r + 3, rl)),
-                                  rows.stride)
+        let dots = rows.dots(q, min(q + 1, ql), min(q + 2, ql), min(q + 3, ql), r, min(r + 1, rl), min(r + 2, rl), min(r + 3, rl))
         for a in 0..<min(4, qEnd - q) {
             let query = q + a
             let queryNorm = rows.norms[query]

@@ -157,10 +157,8 @@ enum NNDescent {
     private static func compareBlock(_ lhs: [Int], _ a: Int, _ rhs: [Int], _ b: Int, upperTriangle: Bool,
                                      _ rows: RowAccess, _ heaps: HeapAccess, _ updates: inout [NeighborUpdate]) {
         let la = lhs.count - 1, lb = rhs.count - 1
-        let dots = dotProducts4x4(rows.row(lhs[a]), rows.row(lhs[min(a + 1, la)]), rows.row(lhs[min(a + 2, la)]),
-                                  rows.row(lhs[min(a + 3, la)]),
-                                  rows.row(rhs[b]), rows.row(rhs[min(b + 1, lb)]), rows.row(rhs[min(b + 2, lb)]),
-                                  rows.row(rhs[min(b + 3, lb)]), rows.stride)
+        let dots = rows.dots(lhs[a], lhs[min(a + 1, la)], lhs[min(a + 2, la)], lhs[min(a + 3, la)],
+                             rhs[b], rhs[min(b + 1, lb)], rhs[min(b + 2, lb)], rhs[min(b + 3, lb)])
         for x in 0..<min(4, lhs.count - a) {
             let p = lhs[a + x]
             for y in 0..<min(4, rhs.count - b) {

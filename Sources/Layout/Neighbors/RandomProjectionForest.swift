@@ -31,18 +31,20 @@ enum RandomProjectionForest {
             let a = Int(node[random.index(below: node.count)])
             var b = Int(node[random.index(below: node.count - 1)])
             if b == a { b = Int(node[node.count - 1]) }
-            let pa = rows.row(a), pb = rows.row(b)
             var offset: Float = 0
-            for c in 0..<rows.stride {
-                normal[c] = pa[c] - pb[c]
-                offset += normal[c] * (pa[c] + pb[c]) * 0.5
+            for c in Swift.stride(from: 0, to: rows.stride, by: 16) {
+                let pa = rows.chunk(a, c), pb = rows.chunk(b, c)
+                for l in 0..<16 {
+                    normal[c + l] = pa[l] - pb[l]
+                    offset += normal[c + l] * (pa[l] + pb[l]) * 0.5
+                }
             }
             if metric == .cosine { offset = 0 }
             var left: [Int32] = [], right: [Int32] = []
             left.reserveCapacity(node.count); right.reserveCapacity(node.count)
             normal.withUnsafeBufferPointer { normal in
                 for i in node {
-                    let margin = dot(normal.baseAddress!, rows.row(Int(i)), rows.stride) - offset
+                    let margin = rows.dot(normal.baseAddress!, Int(i)) - offset
                     if margin > 0 || (margin == 0 && random.next() & 1 == 0) { left.append(i) } else { right.append(i) }
                 }
             }
@@ -55,14 +57,5 @@ enum RandomProjectionForest {
             stack.append(right)
             stack.append(left)
         }
-    }
-
-    @inline(__always) private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ length: Int) -> Float {
-        var sum = SIMD16<Float>()
-        for c in stride(from: 0, to: length, by: 16) {
-            sum.addProduct(UnsafeRawPointer(a + c).loadUnaligned(as: SIMD16<Float>.self),
-                           UnsafeRawPointer(b + c).loadUnaligned(as: SIMD16<Float>.self))
-        }
-        return sum.sum()
     }
 }

@@ -22,8 +22,8 @@ public struct UMAPOptions: Sendable {
 /// UMAP (McInnes, Healy & Melville 2018): k nearest neighbours, a fuzzy graph over them, a
 /// spectral initial layout, then stochastic gradient descent of the graph's cross-entropy.
 ///
-/// Memory grows linearly in N: the input (N x D floats) and one padded copy of it for the
-/// distance kernels, N x k neighbour indices and distances, a sparse graph of at most 2 N k
+/// Memory grows linearly in N: the input (N x D floats; a padded copy of it for the distance
+/// kernels only where D is not a multiple of 16), N x k neighbour indices and distances, a sparse graph of at most 2 N k
 /// edges (about 16 bytes each while optimising), and the N x dimensions layout.
 public enum UMAP {
     public static func embed(_ points: Points, options: UMAPOptions = .init(),
