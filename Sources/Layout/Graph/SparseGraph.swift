@@ -9,26 +9,36 @@ struct SparseGraph: Sendable {
 
     var edgeCount: Int { columns.count }
 
-    /// Builds a graph from directed edges; `combine` merges a pair listed twice.
-    init(count: Int, rows: [Int32], columns: [Int32], weights: [Float], combine: (Float, Float) -> Float) {
+    /// The k-nearest-neighbour graph `neighbors` in both directions: slot s of row i (its
+    /// neighbour j = indices[s]) gives the edges i -> j and j -> i, both weighted `weights[s]`;
+    /// `combine` merges a pair found from both ends. The 2 N k directed edges are read where
+    /// they lie, never listed (at 1,000,000 points and k = 19 a list took 0.46 GB).
+    init(symmetrising neighbors: NeighborGraph, weights: [Float], combine: (Float, Float) -> Float) {
+        let count = neighbors.count, k = neighbors.k, half = neighbors.indices.count
         self.count = count
+        // Edge e < half is slot e, forwards; edge half + s is slot s, backwards.
+        func edge(_ e: Int) -> (row: Int, column: Int32, weight: Float) {
+            e < half ? (e / k, neighbors.indices[e], weights[e])
+                : (Int(neighbors.indices[e - half]), Int32((e - half) / k), weights[e - half])
+        }
+        let edges = 2 * half
         var offsets = [Int](repeating: 0, count: count + 1)
-        for r in rows { offsets[Int(r) + 1] += 1 }
+        for e in 0..<edges { offsets[edge(e).row + 1] += 1 }
         for i in 0..<count { offsets[i + 1] += offsets[i] }
         var fill = offsets
-        var sortedColumns = [Int32](repeating: 0, count: rows.count)
-        var sortedWeights = [Float](repeating: 0, count: rows.count)
-        for e in rows.indices {
-            let slot = fill[Int(rows[e])]
-            sortedColumns[slot] = columns[e]
-            sortedWeights[slot] = weights[e]
-            fill[Int(rows[e])] += 1
+        var sortedColumns = [Int32](repeating: 0, count: edges)
+        var sortedWeights = [Float](repeating: 0, count: edges)
+        for e in 0..<edges {
+            let (row, column, weight) = edge(e)
+            sortedColumns[fill[row]] = column
+            sortedWeights[fill[row]] = weight
+            fill[row] += 1
         }
         // Sort each row by column and merge duplicates.
         var merged = [Int](repeating: 0, count: count + 1)
         var outColumns: [Int32] = [], outWeights: [Float] = []
-        outColumns.reserveCapacity(rows.count)
-        outWeights.reserveCapacity(rows.count)
+        outColumns.reserveCapacity(edges)
+        outWeights.reserveCapacity(edges)
         for i in 0..<count {
             let row = (offsets[i]..<offsets[i + 1]).map { (sortedColumns[$0], sortedWeights[$0]) }
                 .sorted { $0.0 < $1.0 }

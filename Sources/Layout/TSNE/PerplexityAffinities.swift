@@ -7,25 +7,18 @@ import Foundation
 enum PerplexityAffinities {
     static func build(_ neighbors: NeighborGraph, perplexity: Double) -> SparseGraph {
         let n = neighbors.count, k = neighbors.k
-        var rows = [Int32](repeating: 0, count: n * k)
         var conditional = [Float](repeating: 0, count: n * k)
         let parts = 4 * workerCount
-        rows.withUnsafeMutableBufferPointer { rows in
-            conditional.withUnsafeMutableBufferPointer { conditional in
-                parallelFor(parts) { part in
-                    for i in slice(part, of: parts, count: n) {
-                        let squared = neighbors.distances[(i * k)..<(i * k + k)].map { Double($0) * Double($0) }
-                        let p = calibrate(squared, perplexity: perplexity)
-                        for j in 0..<k {
-                            rows[i * k + j] = Int32(i)
-                            conditional[i * k + j] = Float(p[j])
-                        }
-                    }
+        conditional.withUnsafeMutableBufferPointer { conditional in
+            parallelFor(parts) { part in
+                for i in slice(part, of: parts, count: n) {
+                    let squared = neighbors.distances[(i * k)..<(i * k + k)].map { Double($0) * Double($0) }
+                    let p = calibrate(squared, perplexity: perplexity)
+                    for j in 0..<k { conditional[i * k + j] = Float(p[j]) }
                 }
             }
         }
-        var graph = SparseGraph(count: n, rows: rows + neighbors.indices, columns: neighbors.indices + rows,
-                                weights: conditional + conditional, combine: +)
+        var graph = SparseGraph(symmetrising: neighbors, weights: conditional, combine: +)
         let total = graph.weights.reduce(0.0) { $0 + Double($1) }
         if total > 0 { graph.weights = graph.weights.map { Float(Double($0) / total) } }
         return graph

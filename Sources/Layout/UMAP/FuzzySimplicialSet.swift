@@ -11,19 +11,16 @@ enum FuzzySimplicialSet {
         let n = neighbors.count, k = neighbors.k
         let target = log2(Float(k + 1))
         let meanDistance = neighbors.distances.reduce(0, +) / Float(max(1, neighbors.distances.count))
-        var rows = [Int32](repeating: 0, count: n * k)
         var memberships = [Float](repeating: 0, count: n * k)
         for i in 0..<n {
             let distances = neighbors.distances[(i * k)..<(i * k + k)]
             let (rho, sigma) = smoothDistances(distances, target: target, meanDistance: meanDistance)
             for (slot, d) in zip(distances.indices, distances) {
-                rows[slot] = Int32(i)
                 memberships[slot] = (d - rho <= 0 || sigma == 0) ? 1 : exp(-(d - rho) / sigma)
             }
         }
         // Both directions of every edge; a pair found from both ends merges by fuzzy union.
-        return SparseGraph(count: n, rows: rows + neighbors.indices, columns: neighbors.indices + rows,
-                           weights: memberships + memberships, combine: { a, b in a + b - a * b })
+        return SparseGraph(symmetrising: neighbors, weights: memberships, combine: { a, b in a + b - a * b })
     }
 
     /// rho (the nearest non-zero distance) and sigma for one point, as umap-learn's
