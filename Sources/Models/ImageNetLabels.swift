@@ -7,11 +7,18 @@ public enum ImageNetLabels {
               let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw ModelError("the ImageNet label file imagenet_classes.txt is missing from the Models resources")
         }
-        let labels = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            .reversed().drop(while: \.isEmpty).reversed()
+        let labels = classNames(in: text)
         guard labels.count == 1000 else {
             throw ModelError("imagenet_classes.txt has \(labels.count) labels, expected 1000")
         }
-        return Array(labels)
+        return labels
+    }
+
+    /// The class names of a label file: one per line (a trailing "\r" dropped), without the
+    /// empty lines at its end.
+    public static func classNames(in text: String) -> [String] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        return Array(lines.reversed().drop(while: \.isEmpty).reversed())
     }
 }

@@ -103,7 +103,7 @@ enum TensorDecoding {
             return Constant(shape: shape, floats: values.map { Float($0) })
         case .float16:
             let bits = hasRaw ? try rawValues(UInt16.self) : try typed(tensor.int32Data, "int32_data").map { UInt16(truncatingIfNeeded: $0) }
-            return Constant(shape: shape, floats: bits.map { halfToFloat($0) })
+            return Constant(shape: shape, floats: bits.map { Float(Float16(bitPattern: $0)) })
         case .int64:
             let values = hasRaw ? try rawValues(Int64.self) : try typed(tensor.int64Data, "int64_data")
             return Constant(shape: shape, integers: values.map { Int($0) })
@@ -122,20 +122,6 @@ enum TensorDecoding {
         default:
             throw ONNXError("\(what): data type \(dataTypeName(tensor.dataType)) is not supported "
                 + "(float, double, float16 and integer tensors are)")
-        }
-    }
-
-    /// IEEE half precision to Float (Float16 is not available on every Linux toolchain target).
-    static func halfToFloat(_ bits: UInt16) -> Float {
-        let sign: UInt32 = UInt32(bits >> 15) << 31
-        let exponent = Int((bits >> 10) & 0x1f), fraction = UInt32(bits & 0x3ff)
-        switch exponent {
-        case 0:
-            return (sign != 0 ? -1 : 1) * Float(fraction) * 0x1p-24
-        case 31:
-            return Float(bitPattern: sign | 0x7f80_0000 | (fraction << 13))
-        default:
-            return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | (fraction << 13))
         }
     }
 

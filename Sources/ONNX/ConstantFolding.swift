@@ -46,9 +46,7 @@ extension GraphImporter {
             }
         case "ConstantOfShape":
             let dims = try integers(try required(0), "the shape")
-            guard let count = Onnx_TensorProto.elementCount(dims.map(Int64.init), limit: 1 << 24) else {
-                throw ONNXError("\(what): shape \(dims) is negative or too large")
-            }
+            let count = try foldedCount(dims, what: what)
             let fill = try attributes.tensor("value").map { try TensorDecoding.constant($0, raw: $0.hasRawData ? $0.rawData : nil, what: what) }
                 ?? Constant(shape: [1], floats: [0])
             guard fill.count == 1 else { throw ONNXError("\(what): 'value' must hold one element") }
@@ -89,6 +87,8 @@ extension GraphImporter {
         let rank = data.shape.count
         let axis = axis < 0 ? axis + rank : axis
         guard rank > 0, (0..<rank).contains(axis) else { throw ONNXError("\(what): axis out of range for shape \(data.shape)") }
+        let shape = Array(data.shape[..<axis]) + indicesShape + Array(data.shape[(axis + 1)...])
+        _ = try foldedCount(shape, what: what)
         let outer = data.shape[..<axis].reduce(1, *), inner = data.shape[(axis + 1)...].reduce(1, *), size = data.shape[axis]
         let wrapped = try indices.map { index -> Int in
             let wrapped = index < 0 ? index + size : index
@@ -97,7 +97,7 @@ extension GraphImporter {
         }
         var order: [Int] = []
         for o in 0..<outer { for index in wrapped { for i in 0..<inner { order.append((o * size + index) * inner + i) } } }
-        return pick(data, order, shape: Array(data.shape[..<axis]) + indicesShape + Array(data.shape[(axis + 1)...]))
+        return pick(data, order, shape: shape)
     }
 
     private func slice(_ data: Constant, starts: [Int], ends: [Int], axes: [Int], steps: [Int], what: String) throws -> Constant {
@@ -159,7 +159,7 @@ extension GraphImporter {
             guard x == y || x == 1 || y == 1 else { throw ONNXError("\(what): cannot broadcast \(a.shape) with \(b.shape)") }
             shape.append(x == 1 ? y : x)
         }
-        let count = shape.reduce(1, *)
+        let count = try foldedCount(shape, what: what)
         func index(_ flat: Int, _ of: [Int]) -> Int {
             var remainder = flat, result = 0, step = 1
             for axis in (0..<rank).reversed() {
@@ -194,6 +194,15 @@ extension GraphImporter {
             default: return p / q
             }
         })
+    }
+
+    /// The element count of a folded result of `shape`, refused above 2^24 elements: shape
+    /// arithmetic is small, and a hostile file must not make the loader allocate without bound.
+    private func foldedCount(_ shape: [Int], what: String) throws -> Int {
+        guard let count = Onnx_TensorProto.elementCount(shape.map(Int64.init), limit: 1 << 24) else {
+            throw ONNXError("\(what): a folded constant of shape \(shape) is negative or larger than 2^24 elements")
+        }
+        return count
     }
 
     private func pick(_ data: Constant, _ order: [Int], shape: [Int]) -> Constant {

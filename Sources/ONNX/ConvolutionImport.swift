@@ -155,8 +155,8 @@ extension GraphImporter {
         let fill = try constantInput(inputs, 2, node, required: false)?.scalar ?? 0
         var axes = try constantInput(inputs, 3, node, required: false).flatMap(\.integers) ?? [0, 1, 2, 3]
         axes = axes.map { $0 < 0 ? $0 + 4 : $0 }
-        guard mode == "constant", fill == 0, pads.count == 2 * axes.count, pads.allSatisfy({ $0 >= 0 }) else {
-            throw ONNXError("\(what): only zero padding (mode constant, value 0, non-negative pads) is supported, got mode \(mode), "
+        guard mode == "constant", fill == 0, pads.count == 2 * axes.count, pads.allSatisfy({ (0...Self.windowLimit).contains($0) }) else {
+            throw ONNXError("\(what): only zero padding (mode constant, value 0, pads from 0 to \(Self.windowLimit)) is supported, got mode \(mode), "
                 + "value \(fill), pads \(pads)")
         }
         var perAxis = [Int: (Int, Int)]()
@@ -172,13 +172,17 @@ extension GraphImporter {
         try define(node, .node(source))
     }
 
+    /// The largest stride, dilation, padding or pooling window a file may ask for: far above any
+    /// image network's, and small enough that sizes computed from them cannot overflow.
+    static let windowLimit = 1 << 16
+
     /// The stride and dilation of a window with equal values along height and width.
     func squareWindow(_ attributes: NodeAttributes, kernel: [Int]) throws -> (stride: Int, dilation: Int) {
         let strides = try attributes.ints("strides") ?? [1, 1], dilations = try attributes.ints("dilations") ?? [1, 1]
         guard strides.count == 2, dilations.count == 2, strides[0] == strides[1], dilations[0] == dilations[1],
-              strides[0] > 0, dilations[0] > 0 else {
+              (1...Self.windowLimit).contains(strides[0]), (1...Self.windowLimit).contains(dilations[0]) else {
             throw ONNXError("\(attributes.what): strides \(strides) and dilations \(dilations) must be the same along height "
-                + "and width (2-D windows)")
+                + "and width (2-D windows), from 1 to \(Self.windowLimit)")
         }
         return (strides[0], dilations[0])
     }
@@ -190,7 +194,9 @@ extension GraphImporter {
         switch attributes.string("auto_pad") ?? "NOTSET" {
         case "NOTSET":
             let pads = try attributes.ints("pads") ?? [0, 0, 0, 0]
-            guard pads.count == 4, pads.allSatisfy({ $0 >= 0 }) else { throw ONNXError("\(what): pads \(pads) must be 4 non-negative values") }
+            guard pads.count == 4, pads.allSatisfy({ (0...Self.windowLimit).contains($0) }) else {
+                throw ONNXError("\(what): pads \(pads) must be 4 values from 0 to \(Self.windowLimit)")
+            }
             return Padding(top: pads[0], left: pads[1], bottom: pads[2], right: pads[3])
         case "VALID":
             return .none

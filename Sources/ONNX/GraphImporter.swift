@@ -93,6 +93,10 @@ struct GraphImporter {
         let attributes = NodeAttributes(node: node, what: what)
         if inputs.allSatisfy({ if case .node = $0 { false } else { true } }) || node.opType == "Shape" {
             if let folded = try fold(node, inputs: inputs, attributes: attributes) {
+                // As the initializers are, every constant is checked to be finite where it is made.
+                if case .floats(let values) = folded.values, let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    throw ONNXError("\(what): makes the constant \(values[bad]) at element \(bad); constants must be finite numbers")
+                }
                 try define(node, .constant(folded))
                 return
             }
@@ -129,7 +133,7 @@ struct GraphImporter {
     /// Operators the importer computes at load when their inputs are constants (and `Shape` of any tensor).
     static let foldedOperators = ["Constant", "ConstantOfShape", "Gather", "Shape", "Slice", "Unsqueeze"]
     /// Every operator the importer knows.
-    static var supportedOperators: [String] { (mappedOperators + foldedOperators).sorted() }
+    static let supportedOperators = Set(mappedOperators + foldedOperators)
 
     // MARK: Helpers for the operator files
 
@@ -158,7 +162,7 @@ struct GraphImporter {
     /// Appends `operation` reading `inputs`, named `name`, and records its shape.
     mutating func append(_ operation: NodeOperation, _ inputs: [NodeID], name: String) throws -> NodeID {
         let id = try graph.append(operation, inputs, name: uniqueName(name))
-        shapes.append(try graph.shapes(input: shapes[0])[id.index])
+        shapes.append(try graph.shape(of: id, inputShapes: inputs.map { shapes[$0.index] }, graphInput: shapes[0]))
         return id
     }
 

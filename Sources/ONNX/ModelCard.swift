@@ -131,9 +131,7 @@ public struct ModelCard: Sendable, Equatable {
                 throw ONNXError("\(path): labels \(file): \(error.problem)")
             }
             guard let text = String(data: data, encoding: .utf8) else { throw ONNXError("\(file): the label file is not UTF-8 text") }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-            let names = Array(lines.reversed().drop(while: \.isEmpty).reversed())
+            let names = ImageNetLabels.classNames(in: text)
             guard !names.isEmpty else { throw ONNXError("\(file): the label file has no class names") }
             return names
         }

@@ -8,7 +8,11 @@ import Tensor
 public enum ONNXModel {
     /// The card's model, named as the card says, checked to take the card's input size.
     public static func load(card: ModelCard) throws -> Network {
-        let file = try ONNXFile(path: card.onnxPath)
+        try network(of: ONNXFile(path: card.onnxPath), card: card)
+    }
+
+    /// The model in `file`, the ONNX file `card` names.
+    private static func network(of file: ONNXFile, card: ModelCard) throws -> Network {
         let (height, width) = (file.inputShape.height, file.inputShape.width)
         guard height == card.inputSize, width == card.inputSize else {
             throw ONNXError("\(card.path): input_size is \(card.inputSize), but \(card.onnxPath) takes \(height)x\(width) images "
@@ -64,7 +68,7 @@ public enum ONNXModel {
                 .joined(separator: ", "))
             throw ONNXError((lines + ["atlas cannot run this model: the operators above are not supported"]).joined(separator: "\n"))
         }
-        let network = try load(card: card)
+        let network = try self.network(of: file, card: card)
         let classes = try network.forward(Tensor(shape: [1, 3, card.inputSize, card.inputSize],
                                                  values: [Float](repeating: 0, count: 3 * card.inputSize * card.inputSize)),
                                           to: [network.logitsName])[0].shape[1]

@@ -6,8 +6,9 @@ extension GraphImporter {
     mutating func pooling(_ node: Onnx_NodeProto, _ inputs: [Value?], _ attributes: NodeAttributes) throws {
         let what = attributes.what
         let source = try imageInput(inputs, node), input = shape(of: source)
-        guard let kernel = try attributes.ints("kernel_shape"), kernel.count == 2, kernel[0] == kernel[1], kernel[0] > 0 else {
-            throw ONNXError("\(what): kernel_shape must be two equal positive sizes (square 2-D windows are supported)")
+        guard let kernel = try attributes.ints("kernel_shape"), kernel.count == 2, kernel[0] == kernel[1],
+              (1...Self.windowLimit).contains(kernel[0]) else {
+            throw ONNXError("\(what): kernel_shape must be two equal sizes from 1 to \(Self.windowLimit) (square 2-D windows are supported)")
         }
         let (stride, dilation) = try squareWindow(attributes, kernel: kernel)
         guard dilation == 1 else { throw ONNXError("\(what): dilated pooling is not supported") }

@@ -9,7 +9,7 @@ import Palette
 /// each job's progress, the image as it forms, and the results of the last finished ones.
 public final class PaintQueue: @unchecked Sendable {
     // @unchecked Sendable: `jobs`, `order` and `nextID` (and every job's fields) are only read or
-    // written while `lock` is held; `networks` only on `worker`.
+    // written while `lock` is held; `networks` and `modelDigests` only on `worker`.
     enum State: String, Codable, Sendable {
         case queued, running, done, failed, cancelled
 
@@ -62,6 +62,8 @@ public final class PaintQueue: @unchecked Sendable {
     private var networks: [String: (network: Network, judge: RegionJudge?)] = [:]
     /// Users' own models, by the name their palettes record.
     private let modelCards: [String: ModelCard]
+    /// Their ONNX files' sha256, hashed once each (on `worker`).
+    private var modelDigests: [String: String] = [:]
 
     /// At most `maximumQueued` paintings wait; the files of the last `kept` finished ones are kept.
     /// Palettes of `modelCards`' models paint with them (the built-in models need no card).
@@ -178,7 +180,9 @@ public final class PaintQueue: @unchecked Sendable {
         let name = palette.description.model
         let network: Network
         if let card = modelCards[name] {
-            try palette.check(model: name, weightsSHA256: ONNXModel.sha256(card: card))
+            let digest = try modelDigests[name] ?? ONNXModel.sha256(card: card)
+            modelDigests[name] = digest
+            try palette.check(model: name, weightsSHA256: digest)
             if let loaded = networks[name] { return loaded }
             network = try ONNXModel.load(card: card)
         } else if let model = ModelName(rawValue: name) {

@@ -106,6 +106,12 @@ public struct Graph: Sendable {
         return shapes
     }
 
+    /// The output shape of node `id` given its inputs' shapes, for an NCHW graph input of
+    /// `graphInput`: `shapes(input:)` one node at a time, for a graph being built.
+    public func shape(of id: NodeID, inputShapes: [[Int]], graphInput: [Int]) throws -> [Int] {
+        try outputShape(of: self[id], inputs: inputShapes, graphInput: graphInput)
+    }
+
     private func outputShape(of node: Node, inputs: [[Int]], graphInput: [Int]) throws -> [Int] {
         func fail(_ message: String) -> TensorError { TensorError("node '\(node.name)': \(message)") }
         func spatial(_ shape: [Int], kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Padding) throws -> (Int, Int) {

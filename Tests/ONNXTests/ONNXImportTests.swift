@@ -136,6 +136,36 @@ final class ONNXImportTests: XCTestCase {
         }
     }
 
+    /// Shape arithmetic is folded at load, within bounds: a broadcast to 2^26 elements and a
+    /// division by zero are errors naming their node, not an allocation without bound or an
+    /// infinite weight.
+    func testFoldedConstantsAreBoundedAndFinite() throws {
+        let folder = try TestFiles.temporaryFolder("onnx-folding", removedAfter: self)
+        try Python.run("""
+            import sys, numpy as np, onnx
+            from onnx import helper, TensorProto, numpy_helper
+            def model(extra, path):
+                nodes = extra + [helper.make_node("GlobalAveragePool", ["input"], ["pool"]),
+                                 helper.make_node("Flatten", ["pool"], ["flat"]),
+                                 helper.make_node("Gemm", ["flat", "w"], ["logits"], transB=1)]
+                graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, 8, 8])],
+                                          [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 4])],
+                                          [numpy_helper.from_array(np.ones((4, 3), np.float32), "w"),
+                                           numpy_helper.from_array(np.ones((8192, 1), np.float32), "column"),
+                                           numpy_helper.from_array(np.ones((1, 8192), np.float32), "row"),
+                                           numpy_helper.from_array(np.zeros((1,), np.float32), "zero")])
+                onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+            model([helper.make_node("Add", ["column", "row"], ["huge"], name="broadcast")], sys.argv[1] + "/huge.onnx")
+            model([helper.make_node("Div", ["w", "zero"], ["infinite"], name="divide")], sys.argv[1] + "/infinite.onnx")
+            """, [folder])
+        for (file, expected) in [("huge.onnx", "node 'broadcast' (Add, opset 13): a folded constant of shape [8192, 8192]"),
+                                 ("infinite.onnx", "node 'divide' (Div, opset 13): makes the constant inf")] {
+            XCTAssertThrowsError(try ONNXModel.load(path: folder + "/" + file, name: "test", normalization: .imageNet)) { error in
+                XCTAssert("\(error)".contains(expected), "\(error)")
+            }
+        }
+    }
+
     func testModelCardsAreChecked() throws {
         let folder = try folder()
         let good = """
