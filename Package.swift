@@ -22,7 +22,7 @@ let package = Package(
         .executable(name: "atlas", targets: ["AtlasCLI"]),
         .executable(name: "atlas-bench", targets: ["AtlasBench"]),
         .library(name: "AtlasKit", targets: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "ONNX", "Optvis", "Layout", "Render",
-                                                    "Collect", "Palette", "Judge", "Paint", "Search", "Analysis"]),
+                                                    "Collect", "Palette", "Judge", "Paint", "Search", "InvertedFile", "Analysis"]),
     ],
     dependencies: [
         // Pinned to exact versions: an application builds with the dependencies it was tested with.
@@ -77,11 +77,17 @@ let package = Package(
                                               "TOMLFiles", .product(name: "TOMLKit", package: "TOMLKit")], swiftSettings: native),
         .target(name: "Search", dependencies: ["ArrayFiles", "Dataset", "Tensor", "Models", "Render", "Palette", "Paint",
                                                "Imaging", "Collect"], swiftSettings: hot),
+        // Search at scale: an index's inverted file (coarse lists, product-quantised codes) for
+        // candidates, scored exactly by Search.
+        // Optimised in debug builds too: its k-means runs on SIMD16 types, which unoptimised code
+        // calls element by element (the tests' small builds took 30 s instead of 1).
+        .target(name: "InvertedFile", dependencies: ["Search", "ArrayFiles", "Optvis"],
+                swiftSettings: hot + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(name: "Analysis", dependencies: ["Collect", "Imaging", "Layout", "Models", "Optvis", "Palette", "Render", "Tensor"],
                 swiftSettings: native),
         // The web studio: a Hummingbird server over the same library calls as the CLI, and its page.
         .target(name: "Studio", dependencies: ["ArrayFiles", "Imaging", "Models", "ONNX", "Optvis", "Render", "Collect", "Palette", "Judge", "Paint",
-                                               "Search", .product(name: "Hummingbird", package: "hummingbird"),
+                                               "Search", "InvertedFile", .product(name: "Hummingbird", package: "hummingbird"),
                                                .product(name: "NIOCore", package: "swift-nio")],
                 resources: [.copy("Resources/index.html"), .copy("Resources/studio.js"), .copy("Resources/studio.css")],
                 swiftSettings: native),
@@ -89,13 +95,13 @@ let package = Package(
         .executableTarget(
             name: "AtlasCLI",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "ONNX", "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "Analysis", "Studio",
+                           "ONNX", "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "InvertedFile", "Analysis", "Studio",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: native),
         .executableTarget(
             name: "AtlasBench",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "ONNX", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "Analysis",
+                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "InvertedFile", "Analysis",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: native),
 
@@ -120,7 +126,7 @@ let package = Package(
         .testTarget(name: "StudioTests", dependencies: ["Studio", "Search", "Palette", "TestSupport",
                                                         .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: native),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Dataset", "TestSupport"],
+        .testTarget(name: "SearchTests", dependencies: ["Search", "InvertedFile", "Paint", "Palette", "Models", "Tensor", "ArrayFiles", "Imaging", "Dataset", "TestSupport"],
                     swiftSettings: native),
     ]
 )

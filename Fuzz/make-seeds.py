@@ -295,3 +295,27 @@ write(cards, "imagenet.toml", b'onnx = "model.onnx"\ninput_size = 224\nmean = [1
 write(cards, "named.toml", b'# EfficientNet-Lite0\nonnx = "lite0.onnx"  # beside the card\ninput_size = 224\n'
       b'mean = [127.0, 127, 127]\nstd = [128.0, 128.0, 128.0]\nlabels = "classes.txt"\nname = "lite0"\n')
 write(cards, "short-mean.toml", b'onnx = "m.onnx"\ninput_size = 32\nmean = [1, 2]\nstd = [1, 1, 1]\nlabels = "imagenet"\n')
+
+# Inverted files (atlas index ivf): ivf.json, a zero byte, then lists.bin (the 8-byte magic, lists + 1
+# UInt64 offsets, the entries' UInt32 position numbers, then their codes), as InvertedFileBuilder writes them.
+def inverted_files(lists, counts, subspaces, codewords, channels, seed):
+    rng = np.random.default_rng(seed)
+    positions = sum(counts)
+    manifest = {"format": "atlas-ivf/1", "lists": lists, "subspaces": subspaces, "codewords": codewords, "channels": channels,
+                "positions": positions, "images": max(1, positions // 4), "indexManifestBytes": 1234, "indexManifestCRC32": 99,
+                "sample": positions, "seed": 1}
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype("<u8")
+    numbers = rng.permutation(positions).astype("<u4")
+    codes = rng.integers(0, codewords, size=positions * subspaces, dtype=np.uint8)
+    return json.dumps(manifest, sort_keys=True, indent=2).encode(), b"ATLIVF01" + offsets.tobytes() + numbers.tobytes() + codes.tobytes()
+
+
+inverted = target("inverted-lists")
+for name, files in {
+    "three-lists": inverted_files(3, [4, 0, 5], 2, 4, 6, 1),
+    "features13-shape": inverted_files(16, [30] * 16, 16, 256, 96, 2),
+    "one-list": inverted_files(1, [7], 1, 3, 5, 3),
+}.items():
+    write(inverted, name + ".bin", files[0] + b"\0" + files[1])
+manifest, lists = inverted_files(3, [4, 0, 5], 2, 4, 6, 1)
+write(inverted, "falling-offsets.bin", manifest + b"\0" + lists[:8] + struct.pack("<4Q", 0, 6, 4, 9) + lists[8 + 32:])

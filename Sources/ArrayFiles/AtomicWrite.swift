@@ -83,4 +83,6 @@ public struct FileWriteError: FileProblem {
     /// Why the write failed.
     public let reason: String
     public var problem: String { "cannot write: \(reason)" }
+
+    public init(file: String, reason: String) { (self.file, self.reason) = (file, reason) }
 }

@@ -36,4 +36,6 @@ public enum RegularFile {
 public struct FileReadError: FileProblem {
     public let file: String
     public let problem: String
+
+    public init(file: String, problem: String) { (self.file, self.problem) = (file, problem) }
 }

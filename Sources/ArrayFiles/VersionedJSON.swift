@@ -24,7 +24,11 @@ extension VersionedJSON {
     /// description"): a file that is not valid JSON of this type, or of another format, is refused.
     public static func read(from path: String, kind: String) throws -> Self? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let data = try RegularFile.read(path, kind: kind, limit: RegularFile.jsonLimit)
+        return try decode(RegularFile.read(path, kind: kind, limit: RegularFile.jsonLimit), path: path, kind: kind)
+    }
+
+    /// `data`, the contents of the file at `path`, decoded and checked as `read(from:kind:)` does.
+    public static func decode(_ data: Data, path: String, kind: String) throws -> Self {
         let value: Self
         do {
             value = try JSONDecoder().decode(Self.self, from: data)

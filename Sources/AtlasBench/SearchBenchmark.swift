@@ -2,6 +2,7 @@ import ArgumentParser
 import Dataset
 import Foundation
 import Imaging
+import InvertedFile
 import Models
 import Optvis
 import Palette
@@ -38,6 +39,30 @@ struct SearchBenchmark: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timing length per query kind, in seconds.")
     var seconds = 3.0
 
+    @Option(parsing: .unconditional, help: "Search at scale instead: an index of this many synthetic photos with its inverted file (1000000: about 24 GB on disk).")
+    var synthetic: Int?
+
+    @Option(parsing: .unconditional, help: "With --synthetic: the index size on which recall is measured against a full scan.")
+    var recallImages = 100_000
+
+    @Option(parsing: .unconditional, help: "With --synthetic: random queries of each kind.")
+    var queries = 40
+
+    @Option(parsing: .unconditional, help: "With --synthetic: queries of each kind also checked against a full scan of the whole index.")
+    var fullRecall = 0
+
+    @Option(help: "With --synthetic: where the synthetic indexes are kept between runs.")
+    var work = ".deps/search-bench"
+
+    @Option(parsing: .unconditional, help: "With --synthetic: inverted-file lists scanned per query cell.")
+    var probe: Int?
+
+    @Option(name: .customLong("per-cell"), parsing: .unconditional, help: "With --synthetic: positions kept per query cell.")
+    var perCell = InvertedSearch.Settings().perCell
+
+    @Option(parsing: .unconditional, help: "With --synthetic: photos scored exactly.")
+    var candidates = InvertedSearch.Settings().candidates
+
     @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
 
@@ -55,6 +80,14 @@ struct SearchBenchmark: ParsableCommand {
         let files = try ImageCollection.list(images)
         guard !files.isEmpty else { throw ValidationError("\(images): no photos (run `atlas dataset demo`)") }
         print("\(model.rawValue) \(layer), \(ComputeThreads.count) threads, \(files.count) photos in \(images), scales \(scales)")
+        if let synthetic {
+            let side = sides.max()!
+            let bases = try files.map { try source.grids(of: [IndexView.fitted(decodeImage(at: $0.path), side: side)], side: side)[0] }
+            return try SyntheticSearchBenchmark(
+                images: synthetic, recallImages: min(recallImages, synthetic), queries: queries, fullRecall: fullRecall, work: work,
+                seed: seed, settings: .init(probe: probe, perCell: perCell, candidates: candidates), bases: bases,
+                origin: source.origin).run()
+        }
 
         // Build rate: a fresh index of the photos, everything included (read, sha256, decode,
         // resize, network, encode, write).
@@ -116,7 +149,7 @@ struct SearchBenchmark: ParsableCommand {
             let number = Int.random(in: 0..<floatGrids.count, using: &generator), scale = Int.random(in: 0..<sides.count, using: &generator)
             let grid = floatGrids[number][scale]
             let row = Int.random(in: 0...(grid.rows - 3), using: &generator), column = Int.random(in: 0...(grid.columns - 3), using: &generator)
-            guard let hit = try index.search(grid.region(rows: row..<row + 3, columns: column..<column + 3), top: 1).first else { continue }
+            guard let hit = try index.ranking(grid.region(rows: row..<row + 3, columns: column..<column + 3), top: 1).first else { continue }
             if hit.image == number && hit.row == row && hit.column == column && hit.side == sides[scale] { found += 1 }
             scoreLoss = max(scoreLoss, hit.image == number ? 1 - hit.score : 0)
         }
@@ -206,7 +239,7 @@ struct SearchBenchmark: ParsableCommand {
             let clock = ContinuousClock(), deadline = clock.now + .seconds(seconds), cpuStart = Self.cpuSeconds()
             while times.count < 3 || clock.now < deadline {
                 let start = clock.now
-                _ = try index.search(query, top: 12)
+                _ = try index.ranking(query, top: 12)
                 times.append(Self.seconds(clock.now - start))
             }
             let median = times.sorted()[times.count / 2], cpu = (Self.cpuSeconds() - cpuStart) / Double(times.count)
@@ -230,19 +263,19 @@ struct SearchBenchmark: ParsableCommand {
 
     /// User and system time of the whole process so far: what the work cost, whatever else the
     /// machine was running.
-    private static func cpuSeconds() -> Double {
+    static func cpuSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
     }
 
     /// /proc/loadavg's first three fields, or "unknown".
-    private static func loadAverage() -> String {
+    static func loadAverage() -> String {
         (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
             ?? "unknown"
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
+    static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }

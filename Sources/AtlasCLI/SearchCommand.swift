@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import InvertedFile
 import Models
 import Paint
 import Palette
@@ -21,6 +22,12 @@ struct SearchCommand: ParsableCommand {
             query's top-left cell lies); --json prints one JSON object per hit instead. -o draws a \
             contact sheet of the hits with the matched region outlined. The index refuses queries from \
             another model, checkpoint or layer.
+
+            The index is read where it lies (memory-mapped). An index with an inverted file (`atlas index \
+            ivf`, for large indexes) is searched in two stages: each query cell's --per-cell nearest \
+            positions in --probe lists give candidate photos, and the --candidates best of them are \
+            scored exactly, as a full scan scores them. --exhaustive scores every photo instead. An \
+            inverted file older than its index is reported and not used.
             """)
 
     @Argument(help: "A canvas file to search with.")
@@ -47,6 +54,18 @@ struct SearchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "How many hits to show.")
     var top = 12
 
+    @Flag(help: "Score every photo, even where the index has an inverted file.")
+    var exhaustive = false
+
+    @Option(parsing: .unconditional, help: "Inverted-file lists scanned per query cell (default: 1/64 of the lists, at least 8).")
+    var probe: Int?
+
+    @Option(name: .customLong("per-cell"), parsing: .unconditional, help: "Positions each query cell keeps from the inverted file.")
+    var perCell = InvertedSearch.Settings().perCell
+
+    @Option(parsing: .unconditional, help: "Candidate photos scored exactly after the inverted file.")
+    var candidates = InvertedSearch.Settings().candidates
+
     @Flag(help: "Print one JSON object per hit: {\"image\": path, \"score\": s, \"row\": r, \"col\": c}.")
     var json = false
 
@@ -63,6 +82,9 @@ struct SearchCommand: ParsableCommand {
         if (image != nil) != (region != nil) { throw ValidationError("--image and --region go together") }
         if scale != nil && image == nil { throw ValidationError("--scale applies to --image only") }
         guard top > 0 else { throw ValidationError("--top must be positive, got \(top)") }
+        for (name, value) in [("--probe", probe ?? 1), ("--per-cell", perCell), ("--candidates", candidates)] where value <= 0 {
+            throw ValidationError("\(name) must be positive, got \(value)")
+        }
         if region != nil { _ = try regionBounds() }
     }
 
@@ -82,14 +104,20 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try index.map { try IndexFolder.load($0) }
-        let manifest = loaded[0].manifest
-        for (folder, other) in zip(index, loaded.map(\.manifest)).dropFirst() {
+        let mapped = try index.map { try MappedIndex($0) }
+        let manifest = mapped[0].manifest
+        for (folder, other) in zip(index, mapped).dropFirst() {
             try manifest.origin.check(other.origin, what: folder, index: index[0])
         }
+        let settings = InvertedSearch.Settings(probe: probe, perCell: perCell, candidates: candidates)
+        let searched = try mapped.map {
+            try InvertedSearch.searcher(for: $0, exhaustive: exhaustive, settings: settings) {
+                FileHandle.standardError.write(Data(($0 + "\n").utf8))
+            }
+        }
         let (query, title) = try makeQuery(manifest)
-        let hits = try GridIndex.search(query, in: loaded.map(\.index), top: top)
-        let photos = loaded.reduce(0) { $0 + $1.index.imageCount }
+        let hits = try search(query, in: searched, top: top)
+        let photos = mapped.reduce(0) { $0 + $1.imageCount }
         for hit in hits {
             if json {
                 print(SearchOutput.jsonLine(hit))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Scores one query against grids, one grid at a time, with its own scratch memory (one per
 /// thread). The kernel, per grid: decode the int8 codes [channels, positions] to floats times
 /// each position's scale (unit vectors, channel-major, positions padded to 16); multiply the
@@ -16,6 +18,8 @@ struct GridMatcher {
     private var decoded: [Float] = []
     /// [k, padded positions] cosines of the current grid.
     private var cosines: [Float] = []
+    /// The current grid's scales, aligned.
+    private var scaleRow: [Float] = []
 
     init(query: GridQuery, cells: [(row: Int, column: Int, vector: [Float])], channels: Int) {
         (queryRows, queryColumns, self.channels) = (query.rows, query.columns, channels)
@@ -24,12 +28,12 @@ struct GridMatcher {
     }
 
     /// The best placement of the query in `grid`, or nil when the query is larger than the grid.
-    mutating func best(in grid: GridIndex.Grid, codes: [Int8], scales: [Float]) -> GridMatch? {
+    mutating func best(in grid: GridCodes) -> GridMatch? {
         guard queryRows <= grid.rows, queryColumns <= grid.columns else { return nil }
         let positions = grid.rows * grid.columns, padded = (positions + 15) / 16 * 16, k = cellRows.count
         if decoded.count < channels * padded { decoded = [Float](repeating: 0, count: channels * padded) }
         if cosines.count < k * padded { cosines = [Float](repeating: 0, count: k * padded) }
-        decode(grid, positions: positions, padded: padded, codes: codes, scales: scales)
+        decode(grid, positions: positions, padded: padded)
         multiply(cells: k, padded: padded)
         var best = GridMatch(score: -.infinity, row: 0, column: 0)
         cosines.withUnsafeBufferPointer { cosines in
@@ -48,19 +52,20 @@ struct GridMatcher {
 
     /// decoded[c, p] = code[c, p] * scale[p]; positions past the grid's are zero. A plain loop
     /// over pointers, which LLVM vectorises (the standard library's SIMD integer-to-float
-    /// conversions are not).
-    private mutating func decode(_ grid: GridIndex.Grid, positions: Int, padded: Int, codes: [Int8], scales: [Float]) {
+    /// conversions are not). The scales are copied first: in a mapped shard they need not be
+    /// aligned.
+    private mutating func decode(_ grid: GridCodes, positions: Int, padded: Int) {
         let channels = self.channels
-        codes.withUnsafeBufferPointer { codes in
-            scales.withUnsafeBufferPointer { scales in
-                decoded.withUnsafeMutableBufferPointer { decoded in
-                    let scale = scales.baseAddress! + grid.firstPosition
-                    for channel in 0..<channels {
-                        let code = codes.baseAddress! + grid.firstPosition * channels + channel * positions
-                        let out = decoded.baseAddress! + channel * padded
-                        for position in 0..<positions { out[position] = Float(code[position]) * scale[position] }
-                        for position in positions..<padded { out[position] = 0 }
-                    }
+        if scaleRow.count < positions { scaleRow = [Float](repeating: 0, count: positions) }
+        scaleRow.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: grid.scales, byteCount: positions * 4) }
+        scaleRow.withUnsafeBufferPointer { scales in
+            decoded.withUnsafeMutableBufferPointer { decoded in
+                let scale = scales.baseAddress!
+                for channel in 0..<channels {
+                    let code = grid.codes + channel * positions
+                    let out = decoded.baseAddress! + channel * padded
+                    for position in 0..<positions { out[position] = Float(code[position]) * scale[position] }
+                    for position in positions..<padded { out[position] = 0 }
                 }
             }
         }
@@ -108,4 +113,25 @@ struct GridMatcher {
             }
         }
     }
+}
+
+/// Where one grid's encoded block lies (`UnitVectorCodes`: codes [channels, positions], then
+/// float32 scales [positions], not necessarily aligned), for the matcher. The pointers are valid
+/// only while the storage they point into is.
+struct GridCodes {
+    let rows: Int
+    let columns: Int
+    let codes: UnsafePointer<Int8>
+    let scales: UnsafeRawPointer
+}
+
+/// The best placement of `query` in each of `count` grids, the grids split among the cores;
+/// `grid(i)` gives the i-th grid's codes. Nil where the query is larger than the grid.
+func bestPlacements(of query: GridQuery, channels: Int, count: Int, grid: (Int) -> GridCodes) -> [GridMatch?] {
+    let cells = query.setCells
+    let parts = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount * 8))
+    return Array(parallelMap(parts) { part -> [GridMatch?] in
+        var matcher = GridMatcher(query: query, cells: cells, channels: channels)
+        return ((count * part / parts)..<(count * (part + 1) / parts)).map { matcher.best(in: grid($0)) }
+    }.joined())
 }

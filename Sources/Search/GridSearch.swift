@@ -17,30 +17,50 @@ public struct SearchHit: Sendable, Equatable {
     }
 }
 
-extension GridIndex {
-    /// The `top` images that match `query` best (score descending, then image order).
-    public func search(_ query: GridQuery, top: Int) throws -> [SearchHit] {
-        try Self.search(query, in: [self], top: top)
-    }
+/// An index that ranks its own images for a query: held in memory (`GridIndex`), mapped
+/// (`MappedIndex`), or searched through its inverted file. The parts of a sharded index are
+/// ranked each alone and the rankings merged (`search(_:in:top:)`).
+public protocol ImageRanking: Sendable {
+    var origin: GridOrigin { get }
+    var imageCount: Int { get }
+    /// The `top` images that match `query` best: score descending, then image order.
+    func ranking(_ query: GridQuery, top: Int) throws -> [SearchHit]
+}
 
-    /// The `top` best matches over several indexes of one network and layer (the parts of a
-    /// sharded index, searched without merging them): each searched, the rankings merged, image
-    /// numbers counted on through the indexes in order, so that the answer is the one index of
-    /// them all, merged in that order, gives.
-    public static func search(_ query: GridQuery, in indexes: [GridIndex], top: Int) throws -> [SearchHit] {
-        guard let first = indexes.first else { return [] }
-        var hits: [SearchHit] = [], offset = 0
-        for index in indexes {
-            guard index.origin == first.origin else {
-                throw SearchError("the indexes are of other networks or layers: \(first.origin.model) \(first.origin.layer) and "
-                    + "\(index.origin.model) \(index.origin.layer)")
-            }
-            hits += try index.bestMatches(query).compactMap { hit in
-                hit.map { SearchHit(image: $0.image + offset, path: $0.path, score: $0.score, row: $0.row, column: $0.column, side: $0.side) }
-            }
-            offset += index.imageCount
+/// The `top` best matches over several indexes of one network and layer (the parts of a sharded
+/// index, searched without merging them; scatter-gather): each ranked, the rankings merged, image
+/// numbers counted on through the indexes in order, so that the answer is the one the index of
+/// them all, merged in that order, gives.
+public func search(_ query: GridQuery, in indexes: [any ImageRanking], top: Int) throws -> [SearchHit] {
+    guard let first = indexes.first else { return [] }
+    var hits: [SearchHit] = [], offset = 0
+    for index in indexes {
+        guard index.origin == first.origin else {
+            throw SearchError("the indexes are of other networks or layers: \(first.origin.model) \(first.origin.layer) and "
+                + "\(index.origin.model) \(index.origin.layer)")
         }
-        return Array(hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.image < $1.image) }.prefix(top))
+        hits += try index.ranking(query, top: top).map {
+            SearchHit(image: $0.image + offset, path: $0.path, score: $0.score, row: $0.row, column: $0.column, side: $0.side)
+        }
+        offset += index.imageCount
+    }
+    return bestFirst(hits, top: top)
+}
+
+/// The `top` best of `hits`: score descending, then image order.
+public func bestFirst(_ hits: [SearchHit], top: Int) -> [SearchHit] {
+    Array(hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.image < $1.image) }.prefix(top))
+}
+
+extension MappedIndex: ImageRanking {
+    public func ranking(_ query: GridQuery, top: Int) throws -> [SearchHit] {
+        bestFirst(try bestMatches(query).compactMap { $0 }, top: top)
+    }
+}
+
+extension GridIndex: ImageRanking {
+    public func ranking(_ query: GridQuery, top: Int) throws -> [SearchHit] {
+        bestFirst(try bestMatches(query).compactMap { $0 }, top: top)
     }
 
     /// Each image's best placement of `query` over all offsets and scales, or nil where no grid
@@ -50,19 +70,18 @@ extension GridIndex {
     /// codes (`GridMatcher`), then each offset sums its k aligned cosines. Grids are split among
     /// the cores.
     public func bestMatches(_ query: GridQuery) throws -> [SearchHit?] {
-        guard query.channels == origin.channels else {
-            throw SearchError("the query has \(query.channels) channels, but the index's layer \(origin.layer) of \(origin.model) "
-                + "has \(origin.channels)")
-        }
-        let cells = query.setCells
-        let parts = max(1, min(grids.count, ProcessInfo.processInfo.activeProcessorCount * 8))
-        let partResults = parallelMap(parts) { part -> [GridMatch?] in
-            let range = (grids.count * part / parts)..<(grids.count * (part + 1) / parts)
-            var matcher = GridMatcher(query: query, cells: cells, channels: origin.channels)
-            return range.map { matcher.best(in: grids[$0], codes: codes, scales: scales) }
+        try origin.check(query: query)
+        let matches = codes.withUnsafeBufferPointer { codes in
+            scales.withUnsafeBytes { scales in
+                bestPlacements(of: query, channels: origin.channels, count: grids.count) { number in
+                    let grid = grids[number]
+                    return GridCodes(rows: grid.rows, columns: grid.columns, codes: codes.baseAddress! + grid.firstPosition * origin.channels,
+                                     scales: scales.baseAddress! + grid.firstPosition * 4)
+                }
+            }
         }
         var best = [SearchHit?](repeating: nil, count: paths.count)
-        for (grid, match) in zip(grids, partResults.joined()) {
+        for (grid, match) in zip(grids, matches) {
             guard let match else { continue }
             if let current = best[grid.image], current.score >= match.score { continue }
             best[grid.image] = SearchHit(image: grid.image, path: paths[grid.image], score: match.score, row: match.row,

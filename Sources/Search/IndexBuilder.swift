@@ -95,7 +95,7 @@ public struct IndexBuilder {
                 if manifest.shardCRC32 != nil || manifest.shards.isEmpty {
                     manifest.shardCRC32 = (manifest.shardCRC32 ?? []) + [checksum]
                 }
-                manifest.shards.append(Self.shardName(manifest.shards.count))
+                manifest.shards.append(IndexFolder.shardName(manifest.shards.count))
                 for entry in entries {
                     known[entry.path] = entry.sha256
                     if let previous = indexed[entry.path] {
@@ -121,8 +121,6 @@ public struct IndexBuilder {
         }
         return Report(added: added, alreadyIndexed: alreadyIndexed, skipped: skipped, manifest: manifest)
     }
-
-    static func shardName(_ number: Int) -> String { String(format: "shards/%06d.grids", number) }
 
     /// A photo read for indexing: its file facts and its view at each scale.
     private struct Photo {
@@ -164,26 +162,21 @@ public struct IndexBuilder {
                            views: scales.map { IndexView.fitted(image, side: $0) }))
     }
 
-    /// Runs the photos through the source at every scale and writes their blocks as shard `number`.
-    /// Writes one shard of `photos`' grids; returns their manifest entries and the shard's CRC-32.
+    /// Runs the photos through the source at every scale and writes their grids as shard `number`;
+    /// returns their manifest entries and the shard's CRC-32.
     private func writeShard(_ photos: [Photo], number: Int) throws -> (entries: [IndexedImage], checksum: UInt32) {
-        var bytes = IndexFolder.shardMagic
-        var stored = [[StoredGrid]](repeating: [], count: photos.count)
+        var grids = [[ActivationGrid]](repeating: [], count: photos.count)
         for (scaleIndex, side) in scales.enumerated() {
-            let grids = try source.grids(of: photos.map { $0.views[scaleIndex] }, side: side)
-            guard grids.count == photos.count, grids.allSatisfy({ $0.channels == source.origin.channels }) else {
-                throw SearchError("the grid source returned \(grids.count) grids for \(photos.count) images at scale \(side)")
+            let seen = try source.grids(of: photos.map { $0.views[scaleIndex] }, side: side)
+            guard seen.count == photos.count, seen.allSatisfy({ $0.channels == source.origin.channels }) else {
+                throw SearchError("the grid source returned \(seen.count) grids for \(photos.count) images at scale \(side)")
             }
-            for (item, grid) in grids.enumerated() {
-                stored[item].append(StoredGrid(scale: side, rows: grid.rows, columns: grid.columns, offset: bytes.count))
-                bytes += IndexFolder.block(grid)
-            }
+            for (item, grid) in seen.enumerated() { grids[item].append(grid) }
         }
-        let data = Data(bytes)
-        try writeAtomically(data, to: IndexFolder.path(folder, Self.shardName(number)))
+        let (stored, checksum) = try IndexFolder.writeShard(grids, scales: scales, folder: folder, number: number)
         return (zip(photos, stored).map { photo, grids in
             IndexedImage(path: photo.path, bytes: photo.bytes, sha256: photo.sha256, width: photo.width, height: photo.height,
                          shard: number, grids: grids)
-        }, crc32(data))
+        }, checksum)
     }
 }

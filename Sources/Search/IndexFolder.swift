@@ -76,7 +76,7 @@ public enum IndexFolder {
 
     /// `grid`'s positions and where its block ends (`StoredGrid.byteCount`), or nil when that
     /// arithmetic overflows.
-    private static func blockEnd(_ grid: StoredGrid, channels: Int) -> (positions: Int, end: Int)? {
+    static func blockEnd(_ grid: StoredGrid, channels: Int) -> (positions: Int, end: Int)? {
         let (positions, overflow1) = grid.rows.multipliedReportingOverflow(by: grid.columns)
         let (perPosition, overflow2) = channels.addingReportingOverflow(4)
         let (codesAndScales, overflow3) = positions.multipliedReportingOverflow(by: perPosition)
@@ -84,6 +84,26 @@ public enum IndexFolder {
         let (blockSize, overflow5) = codesAndScales.addingReportingOverflow(mean)
         let (end, overflow6) = grid.offset.addingReportingOverflow(blockSize)
         return overflow1 || overflow2 || overflow3 || overflow4 || overflow5 || overflow6 ? nil : (positions, end)
+    }
+
+    static func shardName(_ number: Int) -> String { String(format: "shards/%06d.grids", number) }
+
+    /// Writes shard `number` of the index in `folder`: each image's grids, one per scale in
+    /// `scales`' order; returns each image's stored grids and the shard's CRC-32.
+    static func writeShard(_ grids: [[ActivationGrid]], scales: [Int], folder: String,
+                           number: Int) throws -> (stored: [[StoredGrid]], checksum: UInt32) {
+        var bytes = shardMagic
+        var stored = [[StoredGrid]](repeating: [], count: grids.count)
+        for scale in scales.indices {
+            for (item, imageGrids) in grids.enumerated() {
+                let grid = imageGrids[scale]
+                stored[item].append(StoredGrid(scale: scales[scale], rows: grid.rows, columns: grid.columns, offset: bytes.count))
+                bytes += block(grid)
+            }
+        }
+        let data = Data(bytes)
+        try writeAtomically(data, to: path(folder, shardName(number)))
+        return (stored, crc32(data))
     }
 
     /// The bytes of one grid's block: codes, scales, mean.

@@ -57,7 +57,7 @@ public enum IndexMerge {
             let (folder, manifest) = (folders[byIndex[index]!], manifests[byIndex[index]!])
             let offset = merged.shards.count
             for (shard, checksum) in zip(manifest.shards, manifest.shardCRC32!) {
-                let name = IndexBuilder.shardName(merged.shards.count)
+                let name = IndexFolder.shardName(merged.shards.count)
                 let target = IndexFolder.path(output, name)
                 try? FileManager.default.removeItem(atPath: target)  // a merge killed before its manifest: copy again
                 try FileManager.default.copyItem(atPath: IndexFolder.path(folder, shard), toPath: target)

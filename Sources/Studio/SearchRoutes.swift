@@ -50,7 +50,7 @@ struct SearchRoutes {
                 }
                 let query = try GridQuery(canvas: canvas.resolved)
                 let stride = Double(entry.manifest.origin.stride)
-                return try catalog.loaded(entry).search(query, top: top).map { hit in
+                return try catalog.loaded(entry).ranking(query, top: top).map { hit in
                     let side = Double(hit.side)
                     return Hit(image: hit.path, score: hit.score, row: hit.row, col: hit.column, side: hit.side,
                                photo: "/files/indexes/\(entry.id)/photos/\(hit.image)/\(hit.side).png",

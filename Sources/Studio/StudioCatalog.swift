@@ -1,5 +1,6 @@
 import ArrayFiles
 import Foundation
+import InvertedFile
 import Models
 import Palette
 import Search
@@ -35,7 +36,7 @@ public final class StudioCatalog: Sendable {
     let exemplars: ExemplarSource
     private let loadedPalettes = Memo<String, Palette>()
     private let loadedAttributions = Memo<String, NPYArray>()
-    private let loadedIndexes = Memo<String, GridIndex>()
+    private let loadedIndexes = Memo<String, any ImageRanking>()
 
     /// Finds every palette under `paletteFolders` (a folder holding `palette.json`, or any folder
     /// below one), and reads the manifests of `indexFolders` and `collectionFolders`.
@@ -136,9 +137,12 @@ public final class StudioCatalog: Sendable {
         return entry
     }
 
-    /// The index's grids, read on first use.
-    func loaded(_ entry: IndexEntry) throws -> GridIndex {
-        try loadedIndexes.value(entry.id) { try IndexFolder.load(entry.folder).index }
+    /// The index, mapped on first use, searched as `atlas search` searches it (through its
+    /// inverted file where it has a current one).
+    func loaded(_ entry: IndexEntry) throws -> any ImageRanking {
+        try loadedIndexes.value(entry.id) {
+            try InvertedSearch.searcher(for: MappedIndex(entry.folder)) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        }
     }
 }
 

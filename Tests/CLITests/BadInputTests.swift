@@ -177,6 +177,10 @@ final class BadInputTests: XCTestCase {
                  leaves: f + "/m2"),
             Case(arguments: ["index", "build", "--images", f + "/photos", "--layer", "features.13", "-o", f + "/holds-collection"], status: 1,
                  says: "holds-collection: holds a collection (collection.json)", leaves: f + "/holds-collection/index.json"),
+            Case(arguments: ["index", "ivf", f + "/empty-folder"], status: 1, says: "empty-folder: no index here", leaves: f + "/empty-folder/ivf"),
+            Case(arguments: ["index", "ivf", f + "/empty-folder", "--lists", "0"], status: 2, says: "--lists must be 1 to 32768, got 0"),
+            Case(arguments: ["search", "--index", f + "/empty-folder", "--brush", "seashore", "--palette", palette, "--probe", "0"],
+                 status: 2, says: "--probe must be positive, got 0"),
             // analyses
             Case(arguments: ["compare", f + "/nowhere", "castle", "palace", "-o", f + "/c.png"], status: 1, says: "nowhere",
                  leaves: f + "/c.png"),

@@ -111,4 +111,33 @@ final class CLIFolderTests: XCTestCase {
         XCTAssertTrue(result.output.contains("a-cat.png") && result.output.contains("c-coffee.png"), result.output)
         XCTAssertTrue(result.output.contains("espresso") || result.output.contains("cup"), result.output)
     }
+
+    /// `atlas index ivf` gives an index its inverted file; `atlas search` then goes through it and
+    /// answers as the full scan (--exhaustive) does; an index changed since is searched in full,
+    /// with a message saying how to rebuild.
+    func testSearchThroughTheInvertedFileAnswersAsTheFullScan() throws {
+        let folder = try TestFiles.temporaryFolder("cli-ivf", removedAfter: self)
+        try FileManager.default.createDirectory(atPath: folder + "/photos", withIntermediateDirectories: true)
+        for name in ["chelsea.png", "coffee.png", "astronaut.png", "rocket.jpg"] {
+            try FileManager.default.copyItem(atPath: TestFiles.photo(name), toPath: folder + "/photos/" + name)
+        }
+        let build = try AtlasBinary.run(["index", "build", "--images", folder + "/photos", "--layer", "features.13", "-o", folder + "/index"])
+        XCTAssertEqual(build.status, 0, build.errors)
+        let ivf = try AtlasBinary.run(["index", "ivf", folder + "/index"])
+        XCTAssertEqual(ivf.status, 0, ivf.errors)
+        XCTAssertTrue(ivf.output.contains("16 bytes of codes per position, 784 positions of 4 photos"), ivf.output)
+        let query = ["search", "--index", folder + "/index", "--brush", "tabby", "--palette", TestFiles.path("palettes/mobilenet_v2/features.13"),
+                     "--json"]
+        let (fast, full) = (try AtlasBinary.run(query), try AtlasBinary.run(query + ["--exhaustive"]))
+        XCTAssertEqual(fast.status, 0, fast.errors)
+        XCTAssertEqual(fast.output, full.output)
+        XCTAssertTrue(fast.output.hasPrefix("{\"image\": \"\(folder)/photos/chelsea.png\""), fast.output)
+        try FileManager.default.copyItem(atPath: TestFiles.photo("coffee.png"), toPath: folder + "/photos/zz-coffee.png")
+        XCTAssertEqual(try AtlasBinary.run(["index", "build", "--images", folder + "/photos", "--layer", "features.13", "-o", folder + "/index"]).status, 0)
+        let stale = try AtlasBinary.run(query)
+        XCTAssertEqual(stale.status, 0, stale.errors)
+        XCTAssertTrue(stale.errors.contains("the index changed after its inverted file was built (rebuild it: atlas index ivf \(folder)/index); "
+            + "searching every photo"), stale.errors)
+        XCTAssertTrue(stale.output.hasPrefix(fast.output.split(separator: "\n")[0]), stale.output)
+    }
 }

@@ -73,7 +73,7 @@ final class GridSearchTests: XCTestCase {
         var index = GridIndex(origin: origin)
         try index.add(ActivationGrid(channels: 20, rows: 5, columns: 6, values: values), image: index.addImage(path: "p"), side: 224)
         let query = try GridQuery(rows: 2, columns: 2, cells: [a, nil, nil, b])
-        let hit = try XCTUnwrap(try index.search(query, top: 1).first)
+        let hit = try XCTUnwrap(try index.ranking(query, top: 1).first)
         XCTAssertEqual([hit.row, hit.column], [2, 3])
         XCTAssertEqual(hit.score, 1, accuracy: 1e-4)
         XCTAssertEqual(hit.path, "p")
@@ -90,7 +90,7 @@ final class GridSearchTests: XCTestCase {
         try index.add(large, image: both, side: 80)
         try index.add(randomGrid(rows: 2, columns: 2, using: &generator), image: small, side: 32)
         let query = try large.region(rows: 1..<4, columns: 2..<5)
-        let hits = try index.search(query, top: 5)
+        let hits = try index.ranking(query, top: 5)
         XCTAssertEqual(hits.count, 1)
         XCTAssertEqual([hits[0].image, hits[0].row, hits[0].column, hits[0].side], [both, 1, 2, 80])
         XCTAssertGreaterThan(hits[0].score, 0.999)
@@ -101,7 +101,7 @@ final class GridSearchTests: XCTestCase {
         XCTAssertThrowsError(try GridQuery(rows: 1, columns: 1, cells: [[0, 0]])) { XCTAssertTrue("\($0)".contains("all zeros")) }
         XCTAssertThrowsError(try GridQuery(rows: 1, columns: 2, cells: [[1, 0], [1]]))
         let index = GridIndex(origin: origin)
-        XCTAssertThrowsError(try index.search(GridQuery(vector: [1, 2]), top: 1)) { XCTAssertTrue("\($0)".contains("20")) }
+        XCTAssertThrowsError(try index.ranking(GridQuery(vector: [1, 2]), top: 1)) { XCTAssertTrue("\($0)".contains("20")) }
     }
 
     /// 3x3 regions cut at random from photos' float32 grids find their photo first at the place
@@ -124,7 +124,7 @@ final class GridSearchTests: XCTestCase {
             let grid = try PixelGridSource.grid(of: IndexView.fitted(decodeImage(at: paths[number]), side: side))
             let row = Int.random(in: 0...(grid.rows - 3), using: &generator)
             let column = Int.random(in: 0...(grid.columns - 3), using: &generator)
-            let hit = try XCTUnwrap(try index.search(grid.region(rows: row..<row + 3, columns: column..<column + 3), top: 1).first)
+            let hit = try XCTUnwrap(try index.ranking(grid.region(rows: row..<row + 3, columns: column..<column + 3), top: 1).first)
             if hit.image == number, hit.row == row, hit.column == column, hit.side == side { found += 1 }
         }
         XCTAssertGreaterThanOrEqual(Double(found) / Double(trials), 0.95, "\(found) of \(trials)")

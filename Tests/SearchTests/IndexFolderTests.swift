@@ -180,13 +180,13 @@ final class IndexFolderTests: XCTestCase {
         XCTAssertEqual(joined.paths, whole.paths)
         let grid = try PixelGridSource.grid(of: IndexView.fitted(decodeImage(at: paths[3]), side: 48))
         let query = try grid.region(rows: 0..<2, columns: 0..<2)
-        let (expected, found) = (try whole.search(query, top: 10), try joined.search(query, top: 10))
+        let (expected, found) = (try whole.ranking(query, top: 10), try joined.ranking(query, top: 10))
         XCTAssertEqual(found.map { [$0.image, $0.row, $0.column, $0.side] }, expected.map { [$0.image, $0.row, $0.column, $0.side] })
         XCTAssertEqual(found.map { $0.score }, expected.map { $0.score })
         XCTAssertEqual(found.first?.image, 3)
         // The parts searched together, unmerged, give the same answer (scatter-gather).
         let parts = try (1...3).map { try IndexFolder.load("\(folder)/part\($0)").index }
-        XCTAssertEqual(try GridIndex.search(query, in: parts, top: 10), found)
+        XCTAssertEqual(try search(query, in: parts, top: 10), found)
 
         func refusal(_ names: [String], into output: String = "again") -> String {
             do {

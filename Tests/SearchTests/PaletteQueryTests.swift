@@ -81,7 +81,7 @@ final class PaletteQueryTests: XCTestCase {
         var values: [Float] = []
         for position in 0..<9 { values += position == 4 ? [0, 5, 0] : position == 8 ? [3, 0, 0] : [0, 0, 1] }
         try index.add(ActivationGrid(channels: 3, rows: 3, columns: 3, values: values), image: index.addImage(path: "p"), side: 48)
-        let hit = try XCTUnwrap(try index.search(query, top: 1).first)
+        let hit = try XCTUnwrap(try index.ranking(query, top: 1).first)
         XCTAssertEqual([hit.row, hit.column], [1, 1])
         XCTAssertEqual(hit.score, 1, accuracy: 1e-4)
     }

@@ -23,7 +23,7 @@ final class RealModelSearchTests: XCTestCase {
         XCTAssertEqual(manifest.images.map { [$0.grids[0].rows, $0.grids[0].columns] }, [[14, 14], [14, 14], [14, 14]])
         for (number, path) in paths.enumerated() {
             let grid = try source.grids(of: [IndexView.fitted(decodeImage(at: path), side: 224)], side: 224)[0]
-            let hit = try XCTUnwrap(try index.search(grid.region(rows: 5..<8, columns: 4 + number..<7 + number), top: 1).first)
+            let hit = try XCTUnwrap(try index.ranking(grid.region(rows: 5..<8, columns: 4 + number..<7 + number), top: 1).first)
             XCTAssertEqual([hit.image, hit.row, hit.column], [number, 5, 4 + number])
             XCTAssertGreaterThan(hit.score, 0.999)
         }

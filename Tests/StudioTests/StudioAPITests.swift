@@ -166,7 +166,11 @@ final class StudioAPITests: XCTestCase {
 
             // One long job runs, one waits, the next is refused; both are cancelled.
             let long = canvas.replacingOccurrences(of: "steps = 6", with: "steps = 5000")
-            let running = try await API.submit(long, client), waiting = try await API.submit(long, client)
+            // (The second is sent once the first has left the queue: on a loaded machine it may not
+            // have started yet, and would still count as waiting.)
+            let running = try await API.submit(long, client)
+            _ = try await API.wait(for: running, client) { $0 != "queued" }
+            let waiting = try await API.submit(long, client)
             try await client.execute(uri: "/api/paint", method: .post, body: ByteBuffer(string: long)) { response in
                 XCTAssertEqual(response.status, .tooManyRequests, API.text(response))
             }
@@ -194,7 +198,7 @@ final class StudioAPITests: XCTestCase {
         let query = "palette = \"\(Self.f13)\"\ngrid = '''\nt\n'''\n[brushes]\nt = { class = \"tabby\" }\n"
         let palette = try Palette.load(Self.palettes + "/mobilenet_v2/features.13")
         let expected = try IndexFolder.load(folder + "/index").index
-            .search(GridQuery.brush("tabby", palette: palette, labels: ImageNetLabels.load()), top: 3)
+            .ranking(GridQuery.brush("tabby", palette: palette, labels: ImageNetLabels.load()), top: 3)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/indexes", method: .get) { response in
                 let list = try XCTUnwrap(try API.json(response) as? [[String: Any]])
@@ -245,14 +249,19 @@ enum API {
 
     /// Polls the job until it ends (at most two minutes).
     static func waitForEnd(of job: Int, _ client: some TestClientProtocol) async throws -> [String: Any] {
+        try await wait(for: job, client) { ["done", "failed", "cancelled"].contains($0) }
+    }
+
+    /// Polls the job until its state passes `test` (at most two minutes).
+    static func wait(for job: Int, _ client: some TestClientProtocol, until test: (String) -> Bool) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let answer = try await client.execute(uri: "/api/jobs/\(job)", method: .get) { response in
                 try XCTUnwrap(try API.json(response) as? [String: Any])
             }
-            if ["done", "failed", "cancelled"].contains(answer["state"] as? String) { return answer }
+            if test(answer["state"] as? String ?? "") { return answer }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestFailure("job \(job) did not end within two minutes")
+        throw TestFailure("job \(job) did not reach the state awaited within two minutes")
     }
 }
