@@ -35,25 +35,30 @@ struct UMAPOptimizer {
     /// are what an epoch waits on.
     static let maximumDimensions = 4
 
-    func optimise(_ embedding: inout [Float], dimensions: Int, graph: SparseGraph, epochs: Int, seed: UInt64,
+    /// The graph is consumed: freed once the edges' schedule is built (at 1,000,000 points it
+    /// is 8 bytes x 28 M edges).
+    func optimise(_ embedding: inout [Float], dimensions: Int, graph: consuming SparseGraph, epochs: Int, seed: UInt64,
                   progress: ProgressHandler?) {
         precondition(dimensions >= 1 && dimensions <= Self.maximumDimensions)
         if dimensions <= 2 {
-            optimise(&embedding, as: SIMD2<Float>.self, dimensions: dimensions, graph: graph, epochs: epochs,
+            optimise(&embedding, as: SIMD2<Float>.self, dimensions: dimensions, graph: consume graph, epochs: epochs,
                      seed: seed, progress: progress)
         } else {
-            optimise(&embedding, as: SIMD4<Float>.self, dimensions: dimensions, graph: graph, epochs: epochs,
+            optimise(&embedding, as: SIMD4<Float>.self, dimensions: dimensions, graph: consume graph, epochs: epochs,
                      seed: seed, progress: progress)
         }
     }
 
     private func optimise<Position: SIMD>(_ embedding: inout [Float], as: Position.Type, dimensions: Int,
-                                          graph: SparseGraph, epochs: Int, seed: UInt64,
+                                          graph: consuming SparseGraph, epochs: Int, seed: UInt64,
                                           progress: ProgressHandler?) where Position.Scalar == Float {
         let n = graph.count
-        var schedule = EdgeSchedule(graph, epochs: epochs, negativeSampleRate: negativeSampleRate)
+        releaseFreedMemory()
+        let offsets = EdgeSchedule.offsets(graph, epochs: epochs)
+        var edges = EdgeSchedule.edges(graph, epochs: epochs, negativeSampleRate: negativeSampleRate)
+        _ = consume graph
         var generators = (0..<Self.slices).map { SeededGenerator(seed: seed, stream: 0x5EED_0000 &+ UInt64($0)) }
-        let bounds = Self.sliceBounds(offsets: schedule.offsets, slices: Self.slices)
+        let bounds = Self.sliceBounds(offsets: offsets, slices: Self.slices)
         var positions = (0..<n).map { i in
             var p = Position()
             for d in 0..<dimensions { p[d] = embedding[i * dimensions + d] }
@@ -74,10 +79,10 @@ struct UMAPOptimizer {
                         for i in rows { snapshot[i] = positions[i] }
                     }
                 }
-                positions.withUnsafeMutableBufferPointer { positions in
-                    snapshot.withUnsafeBufferPointer { snapshot in
-                        schedule.offsets.withUnsafeBufferPointer { offsets in
-                            schedule.edges.withUnsafeMutableBufferPointer { edges in
+                edges.withUnsafeMutableBufferPointer { edges in
+                    positions.withUnsafeMutableBufferPointer { positions in
+                        snapshot.withUnsafeBufferPointer { snapshot in
+                            offsets.withUnsafeBufferPointer { offsets in
                                 generators.withUnsafeMutableBufferPointer { generators in
                                     parallelFor(Self.slices) { index in
                                         let context = EpochContext(
@@ -302,27 +307,35 @@ struct ScheduledEdge {
 /// The graph's edges with how often each is sampled: an edge of weight w fires every
 /// max(w) / w epochs; edges lighter than max(w) / epochs never would and are dropped.
 /// Memory: 16 bytes an edge kept.
-struct EdgeSchedule {
-    let offsets: [Int]
-    var edges: [ScheduledEdge]
-
-    init(_ graph: SparseGraph, epochs: Int, negativeSampleRate: Int) {
-        let largest = graph.weights.max() ?? 1
-        let threshold = largest / Float(epochs)
-        func kept(_ e: Int) -> Bool { graph.weights[e] >= threshold && graph.weights[e] > 0 }
+enum EdgeSchedule {
+    /// Where each row's kept edges start, and the end.
+    static func offsets(_ graph: SparseGraph, epochs: Int) -> [Int] {
+        let kept = keeps(graph, epochs: epochs)
         var offsets = [0]
         offsets.reserveCapacity(graph.count + 1)
         for i in 0..<graph.count {
             offsets.append(offsets[i] + (graph.offsets[i]..<graph.offsets[i + 1]).count(where: kept))
         }
+        return offsets
+    }
+
+    /// The kept edges, row by row, each due first after one period (its negative samples after
+    /// a `negativeSampleRate`-th of one).
+    static func edges(_ graph: SparseGraph, epochs: Int, negativeSampleRate: Int) -> [ScheduledEdge] {
+        let kept = keeps(graph, epochs: epochs)
+        let largest = graph.weights.max() ?? 1
         var edges: [ScheduledEdge] = []
-        edges.reserveCapacity(offsets[graph.count])
+        edges.reserveCapacity((0..<graph.edgeCount).count(where: kept))
         for e in 0..<graph.edgeCount where kept(e) {
             let period = largest / graph.weights[e]
             edges.append(ScheduledEdge(tail: graph.columns[e], period: period, nextSample: period,
                                        nextNegative: period / Float(negativeSampleRate)))
         }
-        self.offsets = offsets
-        self.edges = edges
+        return edges
+    }
+
+    private static func keeps(_ graph: SparseGraph, epochs: Int) -> (Int) -> Bool {
+        let threshold = (graph.weights.max() ?? 1) / Float(epochs)
+        return { graph.weights[$0] >= threshold && graph.weights[$0] > 0 }
     }
 }
