@@ -12,11 +12,17 @@ enum FuzzySimplicialSet {
         let target = log2(Float(k + 1))
         let meanDistance = neighbors.distances.reduce(0, +) / Float(max(1, neighbors.distances.count))
         var memberships = [Float](repeating: 0, count: n * k)
-        for i in 0..<n {
-            let distances = neighbors.distances[(i * k)..<(i * k + k)]
-            let (rho, sigma) = smoothDistances(distances, target: target, meanDistance: meanDistance)
-            for (slot, d) in zip(distances.indices, distances) {
-                memberships[slot] = (d - rho <= 0 || sigma == 0) ? 1 : exp(-(d - rho) / sigma)
+        // Rows in parallel, each part writing its own rows' memberships.
+        let parts = 4 * workerCount
+        memberships.withUnsafeMutableBufferPointer { memberships in
+            parallelFor(parts) { part in
+                for i in slice(part, of: parts, count: n) {
+                    let distances = neighbors.distances[(i * k)..<(i * k + k)]
+                    let (rho, sigma) = smoothDistances(distances, target: target, meanDistance: meanDistance)
+                    for (slot, d) in zip(distances.indices, distances) {
+                        memberships[slot] = (d - rho <= 0 || sigma == 0) ? 1 : exp(-(d - rho) / sigma)
+                    }
+                }
             }
         }
         // Both directions of every edge; a pair found from both ends merges by fuzzy union.

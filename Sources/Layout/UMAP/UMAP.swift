@@ -42,7 +42,10 @@ public enum UMAP {
         let neighbors = try NearestNeighbors.search(points, k: options.neighbors - 1, metric: options.metric,
                                                     method: options.neighborMethod, seed: options.seed,
                                                     progress: progress)
-        let graph = FuzzySimplicialSet.build(neighbors)
+        // Each stage's input is consumed where it is last used, so that its memory is freed
+        // before the next stage's peak (the neighbour lists before the epochs; the graph once
+        // the epochs' schedule is built from it).
+        let graph = FuzzySimplicialSet.build(consume neighbors)
         progress?(LayoutProgress(stage: .graph, completed: 1, total: 1,
                                  detail: "fuzzy simplicial set: \(graph.edgeCount) edges"))
         var random = SeededGenerator(seed: options.seed, stream: 0x1417)
@@ -55,7 +58,7 @@ public enum UMAP {
                                       learningRate: options.learningRate,
                                       negativeSampleRate: options.negativeSampleRate)
         let epochs = options.epochs ?? (points.count <= 10_000 ? 500 : 200)
-        optimizer.optimise(&coordinates, dimensions: options.dimensions, graph: graph, epochs: epochs,
+        optimizer.optimise(&coordinates, dimensions: options.dimensions, graph: consume graph, epochs: epochs,
                            seed: options.seed, progress: progress)
         return Embedding(count: points.count, dimension: options.dimensions, values: coordinates)
     }
