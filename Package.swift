@@ -92,16 +92,17 @@ let package = Package(
                 resources: [.copy("Resources/index.html"), .copy("Resources/studio.js"), .copy("Resources/studio.css")],
                 swiftSettings: native),
         .target(name: "PaintArguments", dependencies: ["Paint", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "SearchArguments", dependencies: ["InvertedFile", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "AtlasCLI",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "Optvis", "Layout", "Render",
-                           "ONNX", "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "InvertedFile", "Analysis", "Studio",
+                           "ONNX", "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "InvertedFile", "SearchArguments", "Analysis", "Studio",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: native),
         .executableTarget(
             name: "AtlasBench",
             dependencies: ["ArrayFiles", "Dataset", "Tensor", "Imaging", "Models", "ONNX", "Optvis", "Layout", "Render",
-                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "InvertedFile", "Analysis",
+                           "Collect", "Palette", "Judge", "Paint", "PaintArguments", "Search", "InvertedFile", "SearchArguments", "Analysis",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: native),
 

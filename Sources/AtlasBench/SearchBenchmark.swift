@@ -7,6 +7,7 @@ import Models
 import Optvis
 import Palette
 import Search
+import SearchArguments
 import Tensor
 
 /// `atlas-bench search`: the proofs of `atlas index` / `atlas search` on the demo photos:
@@ -54,14 +55,7 @@ struct SearchBenchmark: ParsableCommand {
     @Option(help: "With --synthetic: where the synthetic indexes are kept between runs.")
     var work = ".deps/search-bench"
 
-    @Option(parsing: .unconditional, help: "With --synthetic: inverted-file lists scanned per query cell.")
-    var probe: Int?
-
-    @Option(name: .customLong("per-cell"), parsing: .unconditional, help: "With --synthetic: positions kept per query cell.")
-    var perCell = InvertedSearch.Settings().perCell
-
-    @Option(parsing: .unconditional, help: "With --synthetic: photos scored exactly.")
-    var candidates = InvertedSearch.Settings().candidates
+    @OptionGroup(title: "With --synthetic") var inverted: InvertedSearchOptions
 
     @Option(parsing: .unconditional, help: "Compute threads (default: all cores).")
     var threads: Int?
@@ -81,11 +75,14 @@ struct SearchBenchmark: ParsableCommand {
         guard !files.isEmpty else { throw ValidationError("\(images): no photos (run `atlas dataset demo`)") }
         print("\(model.rawValue) \(layer), \(ComputeThreads.count) threads, \(files.count) photos in \(images), scales \(scales)")
         if let synthetic {
+            guard synthetic > 0, queries >= 2, fullRecall >= 0 else {
+                throw ValidationError("--synthetic must be positive, --queries at least 2 and --full-recall not negative")
+            }
             let side = sides.max()!
             let bases = try files.map { try source.grids(of: [IndexView.fitted(decodeImage(at: $0.path), side: side)], side: side)[0] }
             return try SyntheticSearchBenchmark(
                 images: synthetic, recallImages: min(recallImages, synthetic), queries: queries, fullRecall: fullRecall, work: work,
-                seed: seed, settings: .init(probe: probe, perCell: perCell, candidates: candidates), bases: bases,
+                seed: seed, settings: inverted.settings, bases: bases,
                 origin: source.origin).run()
         }
 

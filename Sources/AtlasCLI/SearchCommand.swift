@@ -6,6 +6,7 @@ import Models
 import Paint
 import Palette
 import Search
+import SearchArguments
 
 /// `atlas search`: rank indexed photos by how well a drawn grid of concepts matches in them.
 struct SearchCommand: ParsableCommand {
@@ -57,14 +58,7 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "Score every photo, even where the index has an inverted file.")
     var exhaustive = false
 
-    @Option(parsing: .unconditional, help: "Inverted-file lists scanned per query cell (default: 1/64 of the lists, at least 8).")
-    var probe: Int?
-
-    @Option(name: .customLong("per-cell"), parsing: .unconditional, help: "Positions each query cell keeps from the inverted file.")
-    var perCell = InvertedSearch.Settings().perCell
-
-    @Option(parsing: .unconditional, help: "Candidate photos scored exactly after the inverted file.")
-    var candidates = InvertedSearch.Settings().candidates
+    @OptionGroup var inverted: InvertedSearchOptions
 
     @Flag(help: "Print one JSON object per hit: {\"image\": path, \"score\": s, \"row\": r, \"col\": c}.")
     var json = false
@@ -82,9 +76,6 @@ struct SearchCommand: ParsableCommand {
         if (image != nil) != (region != nil) { throw ValidationError("--image and --region go together") }
         if scale != nil && image == nil { throw ValidationError("--scale applies to --image only") }
         guard top > 0 else { throw ValidationError("--top must be positive, got \(top)") }
-        for (name, value) in [("--probe", probe ?? 1), ("--per-cell", perCell), ("--candidates", candidates)] where value <= 0 {
-            throw ValidationError("\(name) must be positive, got \(value)")
-        }
         if region != nil { _ = try regionBounds() }
     }
 
@@ -109,9 +100,8 @@ struct SearchCommand: ParsableCommand {
         for (folder, other) in zip(index, mapped).dropFirst() {
             try manifest.origin.check(other.origin, what: folder, index: index[0])
         }
-        let settings = InvertedSearch.Settings(probe: probe, perCell: perCell, candidates: candidates)
         let searched = try mapped.map {
-            try InvertedSearch.searcher(for: $0, exhaustive: exhaustive, settings: settings) {
+            try InvertedSearch.searcher(for: $0, exhaustive: exhaustive, settings: inverted.settings) {
                 FileHandle.standardError.write(Data(($0 + "\n").utf8))
             }
         }

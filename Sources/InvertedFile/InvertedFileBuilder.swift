@@ -9,7 +9,8 @@ import Search
 /// index; 2: each position's residual coded and written at its place in its list), straight
 /// into a mapped lists.bin. The shards are checked against their CRC-32s first. The files are
 /// written into a temporary folder that then replaces `ivf/`: a killed build leaves the index
-/// and any earlier inverted file as they were. Memory: the sample and 2 bytes per position.
+/// and any earlier inverted file as they were (and its temporary folder, which the next build
+/// removes). Memory: the sample and 2 bytes per position.
 public struct InvertedFileBuilder: Sendable {
     /// Lists (nil: `defaultLists(positions:)`).
     public var lists: Int?
@@ -116,7 +117,7 @@ public struct InvertedFileBuilder: Sendable {
         // Pass 2: the codes, written in place.
         let directory = URL(fileURLWithPath: folder).appendingPathComponent(InvertedManifest.folderName).path
         let building = directory + ".building-\(ProcessInfo.processInfo.processIdentifier)"
-        try? FileManager.default.removeItem(atPath: building)
+        Self.removeAbandonedBuilds(in: folder)
         try FileManager.default.createDirectory(atPath: building, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: building) }
         let subspaces = quantizer.subspaces
@@ -170,5 +171,17 @@ public struct InvertedFileBuilder: Sendable {
             throw FileWriteError(file: directory, reason: String(cString: strerror(errno)))
         }
         return manifest
+    }
+
+    /// Removes the temporary folders of builds that were killed (their process is gone), and any
+    /// of this process's own.
+    private static func removeAbandonedBuilds(in folder: String) {
+        let prefix = InvertedManifest.folderName + ".building-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)) else { continue }
+            if pid == ProcessInfo.processInfo.processIdentifier || (kill(pid, 0) != 0 && errno == ESRCH) {
+                try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: folder).appendingPathComponent(name).path)
+            }
+        }
     }
 }

@@ -114,8 +114,12 @@ final class InvertedFileTests: XCTestCase {
         XCTAssertThrowsError(try InvertedFile(of: MappedIndex(folder + "/index"))) {
             XCTAssertTrue("\($0)".hasPrefix(lists + ": "), "\($0)")
         }
-        // Rebuilt, it opens again (the build replaces the folder whole).
+        // Rebuilt, it opens again (the build replaces the folder whole), and a killed build's
+        // temporary folder is cleared away.
+        let abandoned = folder + "/index/ivf.building-2147483000"
+        try FileManager.default.createDirectory(atPath: abandoned, withIntermediateDirectories: true)
         try InvertedFileBuilder(lists: 8).build(folder + "/index")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: abandoned))
         XCTAssertNotNil(try InvertedFile(of: MappedIndex(folder + "/index")))
     }
 
