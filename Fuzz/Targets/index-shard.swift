@@ -8,9 +8,7 @@ import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let input = UnsafeBufferPointer(start: data, count: size)
-    let split = input.firstIndex(of: 0) ?? size
-    let json = Data(input[..<split]), shard = Data(input[min(split + 1, size)...])
+    let (json, shard) = twoPartInput(data, size)
     // As IndexManifest.read(from:kind:) decodes and checks it (that reader is index-manifest's target).
     guard let manifest = try? JSONDecoder().decode(IndexManifest.self, from: json),
           manifest.format == IndexManifest.currentFormat else { return 0 }

@@ -9,9 +9,7 @@ import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let input = UnsafeBufferPointer(start: data, count: size)
-    let split = input.firstIndex(of: 0) ?? size
-    let json = Data(input[..<split]), lists = Data(input[min(split + 1, size)...])
+    let (json, lists) = twoPartInput(data, size)
     guard let manifest = try? JSONDecoder().decode(InvertedManifest.self, from: json),
           manifest.format == InvertedManifest.currentFormat, manifest.outOfBounds == nil else { return 0 }
     lists.withUnsafeBytes { _ = try? InvertedFile.offsets(in: $0, manifest: manifest, path: "lists.bin", index: "index") }

@@ -28,10 +28,9 @@ struct SyntheticSearchBenchmark {
     func run() throws {
         print("synthetic search: \(images) photos of \(Self.window) x \(Self.window) positions (one scale, \(Self.side)), "
             + "\(ProcessInfo.processInfo.activeProcessorCount) cores; load average \(SearchBenchmark.loadAverage())")
-        let whole = try prepare(images)
-        let subset = recallImages < images ? try prepare(recallImages) : whole
-        let index = try MappedIndex(whole), file = try invertedFile(whole, index)
-        let bytes = try folderBytes(whole)
+        let (index, file) = try prepare(images)
+        let subset = recallImages < images ? try prepare(recallImages) : (index, file)
+        let bytes = try folderBytes(index.folder)
         print(String(format: "  index: %.2f KiB per photo per scale (shards %.2f, inverted file %.2f); %d lists", Double(bytes.total) / 1024
                      / Double(images), Double(bytes.shards) / 1024 / Double(images), Double(bytes.inverted) / 1024 / Double(images),
                      file.manifest.lists))
@@ -58,14 +57,15 @@ struct SyntheticSearchBenchmark {
                          times[min(times.count - 1, times.count * 95 / 100)] * 1000, cpu * 1000, first * 1000))
         }
         try reportRecall(subset, kinds: kinds, count: queries, label: "\(recallImages) photos")
-        if fullRecall > 0 && subset != whole {
-            try reportRecall(whole, kinds: kinds, count: fullRecall, label: "all \(images) photos")
+        if fullRecall > 0 && recallImages < images {
+            try reportRecall((index, file), kinds: kinds, count: fullRecall, label: "all \(images) photos")
         }
     }
 
     /// Recall at 10 of the inverted file against the full scan, and each one's time.
-    private func reportRecall(_ folder: String, kinds: [(String, [GridQuery])], count: Int, label: String) throws {
-        let index = try MappedIndex(folder), file = try invertedFile(folder, index)
+    private func reportRecall(_ opened: (index: MappedIndex, file: InvertedFile), kinds: [(String, [GridQuery])], count: Int,
+                              label: String) throws {
+        let (index, file) = opened
         let searcher = InvertedSearch(index: index, file: file, settings: settings)
         print("  recall at 10 against the full scan, \(label) (\(count) queries each; ties at the 10th score count as found):")
         for (name, list) in kinds {
@@ -87,10 +87,11 @@ struct SyntheticSearchBenchmark {
     }
 
     /// The index of the first `count` synthetic photos with its inverted file, built unless
-    /// `work` already holds it.
-    private func prepare(_ count: Int) throws -> String {
+    /// `work` already holds them, opened.
+    private func prepare(_ count: Int) throws -> (index: MappedIndex, file: InvertedFile) {
         let folder = "\(work)/synthetic-\(count)-seed\(seed)"
-        if (try? IndexFolder.manifest(in: folder))??.images.count != count {
+        var index = try? MappedIndex(folder)
+        if index?.imageCount != count {
             try? FileManager.default.removeItem(atPath: folder)
             let start = ContinuousClock.now
             var writer = try IndexWriter(folder: folder, origin: origin, scales: [Self.side])
@@ -103,18 +104,19 @@ struct SyntheticSearchBenchmark {
             try writer.finish()
             FileHandle.standardError.write(Data("\n".utf8))
             print(String(format: "  %@: %d synthetic photos written in %.1f s", folder, count, SearchBenchmark.seconds(ContinuousClock.now - start)))
+            index = try MappedIndex(folder)
         }
-        let index = try MappedIndex(folder)
-        if (try? InvertedFile(of: index)) == nil {
-            let start = ContinuousClock.now, cpuStart = SearchBenchmark.cpuSeconds()
-            let built = try InvertedFileBuilder().build(folder) { stage in
-                FileHandle.standardError.write(Data(String(format: "    %@ (%.1f s)\n", stage.name, stage.seconds).utf8))
-            }
-            let (seconds, cpu) = (SearchBenchmark.seconds(ContinuousClock.now - start), SearchBenchmark.cpuSeconds() - cpuStart)
-            print(String(format: "  inverted file of %d photos (%d positions, %d lists): %.1f s = %.0f photos/s (%.1f CPU s)", count,
-                         built.positions, built.lists, seconds, Double(count) / seconds, cpu))
+        guard let index else { throw SearchError("\(folder): no index") }
+        if let file = try? InvertedFile(of: index) { return (index, file) }
+        let start = ContinuousClock.now, cpuStart = SearchBenchmark.cpuSeconds()
+        let built = try InvertedFileBuilder().build(folder) { stage in
+            FileHandle.standardError.write(Data(String(format: "    %@ (%.1f s)\n", stage.name, stage.seconds).utf8))
         }
-        return folder
+        let (seconds, cpu) = (SearchBenchmark.seconds(ContinuousClock.now - start), SearchBenchmark.cpuSeconds() - cpuStart)
+        print(String(format: "  inverted file of %d photos (%d positions, %d lists): %.1f s = %.0f photos/s (%.1f CPU s)", count,
+                     built.positions, built.lists, seconds, Double(count) / seconds, cpu))
+        guard let file = try InvertedFile(of: index) else { throw SearchError("\(folder): no inverted file after building one") }
+        return (index, file)
     }
 
     /// Synthetic photo `number`.
@@ -176,8 +178,4 @@ struct SyntheticSearchBenchmark {
         return (shards, inverted, shards + inverted)
     }
 
-    private func invertedFile(_ folder: String, _ index: MappedIndex) throws -> InvertedFile {
-        guard let file = try InvertedFile(of: index) else { throw SearchError("\(folder): no inverted file") }
-        return file
-    }
 }

@@ -100,12 +100,13 @@ struct SearchCommand: ParsableCommand {
         for (folder, other) in zip(index, mapped).dropFirst() {
             try manifest.origin.check(other.origin, what: folder, index: index[0])
         }
+        // The query first: a bad one is refused before a full scan's checksum pass reads every shard.
+        let (query, title) = try makeQuery(manifest)
         let searched = try mapped.map {
             try InvertedSearch.searcher(for: $0, exhaustive: exhaustive, settings: inverted.settings) {
                 FileHandle.standardError.write(Data(($0 + "\n").utf8))
             }
         }
-        let (query, title) = try makeQuery(manifest)
         let hits = try search(query, in: searched, top: top)
         let photos = mapped.reduce(0) { $0 + $1.imageCount }
         for hit in hits {

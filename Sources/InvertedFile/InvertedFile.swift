@@ -142,7 +142,8 @@ struct TopScores {
 
     init(capacity: Int) {
         self.capacity = capacity
-        heap.reserveCapacity(capacity)
+        // --per-cell is the user's: reserve what a cell can plausibly fill, grow past it if needed.
+        heap.reserveCapacity(min(capacity, 1 << 16))
     }
 
     /// Whether `score` would be kept.

@@ -10,6 +10,7 @@ public struct IndexWriter {
 
     /// A new index in `folder`, which must not hold one yet.
     public init(folder: String, origin: GridOrigin, scales: [Int]) throws {
+        guard !scales.isEmpty, scales.allSatisfy({ $0 > 0 }) else { throw SearchError("scales must be positive input sides, got \(scales)") }
         guard try IndexFolder.manifest(in: folder) == nil else { throw SearchError("\(folder): already holds an index") }
         try ArtefactFolder.check(folder, willHold: ArtefactFolder.index)
         try FileManager.default.createDirectory(atPath: IndexFolder.path(folder, "shards"), withIntermediateDirectories: true)
@@ -28,8 +29,8 @@ public struct IndexWriter {
         let (stored, checksum) = try IndexFolder.writeShard(images.map(\.grids), scales: manifest.scales, folder: folder, number: number)
         manifest.shards.append(IndexFolder.shardName(number))
         manifest.shardCRC32?.append(checksum)
+        let side = manifest.scales.max() ?? 0
         for (image, grids) in zip(images, stored) {
-            let side = manifest.scales.max()!
             manifest.images.append(IndexedImage(path: image.path, bytes: 0, sha256: "", width: side, height: side, shard: number,
                                                 grids: grids))
         }
