@@ -65,7 +65,10 @@ let package = Package(
                                              .product(name: "TOMLKit", package: "TOMLKit")],
                 exclude: ["Proto/onnx.proto", "Proto/README.md"], swiftSettings: native),
         .target(name: "Optvis", dependencies: ["Tensor", "CFFTW"], swiftSettings: hot),
-        .target(name: "Layout", swiftSettings: hot),
+        // UMAP's epoch kernel in C (clang's vector extensions; Sources/CLayoutKernels/UMAPEpoch.c
+        // says why), optimised in debug builds too so that tests run at its real speed.
+        .target(name: "CLayoutKernels", cSettings: [.unsafeFlags(["-O3", "-march=native", "-ffp-contract=off"])]),
+        .target(name: "Layout", dependencies: ["CLayoutKernels"], swiftSettings: hot),
         .target(name: "Render", dependencies: ["CCairo", "ArrayFiles", "Imaging"], swiftSettings: native),
         // The atlas pipeline after the network: photos -> activations -> palette -> painting, search.
         .target(name: "Collect", dependencies: ["ArrayFiles", "Dataset", "Imaging", "Tensor", "Models", "Optvis"], swiftSettings: native),

@@ -30,6 +30,21 @@ final class NeighborsTests: XCTestCase {
         }
     }
 
+    /// The transposed neighbour lists that candidate sampling reads: every filled slot once,
+    /// under the point it names, in increasing slot order.
+    func testReverseNeighboursListEverySlotUnderItsNeighbour() {
+        var heaps = NeighborHeaps(count: 6, k: 3)
+        heaps.indices = [1, 2, -1, 0, 2, 5, 4, 0, 1, 2, -1, -1, 0, 1, 3, 2, 4, 0]
+        let reverse = NNDescent.ReverseNeighbors(heaps)
+        XCTAssertEqual(reverse.offsets, [0, 4, 7, 11, 12, 14, 15])
+        XCTAssertEqual(reverse.slots, [3, 7, 12, 17, 0, 8, 13, 1, 4, 9, 15, 14, 6, 16, 5])
+        for row in 0..<6 {
+            for slot in reverse.slots[reverse.offsets[row]..<reverse.offsets[row + 1]] {
+                XCTAssertEqual(Int(heaps.indices[Int(slot)]), row)
+            }
+        }
+    }
+
     func testTooFewPointsIsAnError() {
         let points = TestData.uniform(count: 5, dimension: 3, seed: 1)
         XCTAssertThrowsError(try NearestNeighbors.search(points, k: 5, metric: .euclidean)) { error in

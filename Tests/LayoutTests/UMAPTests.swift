@@ -51,6 +51,22 @@ final class UMAPTests: XCTestCase {
         }
     }
 
+    /// The epoch kernel holds 1-2 output dimensions as 2 floats a point and 3-4 as 4: each
+    /// width keeps separated clusters apart.
+    func testEveryOutputDimensionSeparatesClusters() throws {
+        let (points, labels) = TestData.blobs(clusters: 3, perCluster: 60, dimension: 8, separation: 20, seed: 7)
+        for dimensions in 1...4 {
+            var options = UMAPOptions()
+            options.neighbors = 10
+            options.dimensions = dimensions
+            options.epochs = 100
+            let embedding = try UMAP.embed(points, options: options)
+            XCTAssertEqual(embedding.values.count, 180 * dimensions)
+            XCTAssertTrue(embedding.values.allSatisfy(\.isFinite), "\(dimensions) dimensions")
+            XCTAssertGreaterThan(nearestNeighbourAgreement(embedding, labels: labels), 0.95, "\(dimensions) dimensions")
+        }
+    }
+
     /// Ten clusters on ten orthogonal axes: the k-NN graph falls apart into ten pieces, so the
     /// start is PCA, whose plane mixes most of them (its agreement is checked to be poor); only
     /// the optimisation separates them.

@@ -185,10 +185,11 @@ enum NNDescent {
             self.maxCandidates = maxCandidates
             let n = heaps.count, k = heaps.k
             let priorities = (0..<(n * k)).map { _ in random.unitFloat() }
+            let reverse = ReverseNeighbors(heaps)
             // The new candidates' heaps, then the old ones' (one set of candidate heaps held at a
             // time: at 1,000,000 points each is about 0.35 GB); a slot goes to one of the two.
-            fresh = Self.sample(&heaps, isNew: true, maxCandidates: maxCandidates, priorities: priorities)
-            old = Self.sample(&heaps, isNew: false, maxCandidates: maxCandidates, priorities: priorities)
+            fresh = Self.sample(&heaps, reverse, isNew: true, maxCandidates: maxCandidates, priorities: priorities)
+            old = Self.sample(&heaps, reverse, isNew: false, maxCandidates: maxCandidates, priorities: priorities)
             let fresh = self.fresh
             heaps.withUnsafeHeaps { heaps in
                 fresh.withUnsafeBufferPointer { fresh in
@@ -209,24 +210,37 @@ enum NNDescent {
         }
 
         /// Each point's `maxCandidates` neighbours (both ways) of the slots whose flag is
-        /// `isNew`, those of least priority kept.
-        private static func sample(_ heaps: inout NeighborHeaps, isNew: Bool, maxCandidates: Int, priorities: [Float]) -> [Int32] {
+        /// `isNew`, those of least priority kept. A row's offers come in the order of their
+        /// slots (its own slots among the reverse ones), as one scan of every slot would make
+        /// them; each worker fills its own rows, reading the reverse neighbours' slots from
+        /// `reverse`, so the candidate heaps are written row by row, not at random.
+        private static func sample(_ heaps: inout NeighborHeaps, _ reverse: ReverseNeighbors, isNew: Bool,
+                                   maxCandidates: Int, priorities: [Float]) -> [Int32] {
             let n = heaps.count, k = heaps.k
             var sampled = NeighborHeaps(count: n, k: maxCandidates)
             heaps.withUnsafeHeaps { heaps in
                 sampled.withUnsafeHeaps { target in
                     priorities.withUnsafeBufferPointer { priorities in
-                        // As `apply`: each worker owns a range of rows and scans every
-                        // neighbour list in order, so a row's pushes come in the same order
-                        // whatever the number of workers.
-                        parallelFor(workerCount) { worker in
-                            let owned = slice(worker, of: workerCount, count: n)
-                            for i in 0..<n {
-                                for slot in (i * k)..<(i * k + k) where heaps.isNew[slot] == isNew {
-                                    let j = Int(heaps.indices[slot])
-                                    if j < 0 || !(owned.contains(i) || owned.contains(j)) { continue }
-                                    if owned.contains(i) { target.push(i, Int32(j), priorities[slot], isNew: false) }
-                                    if owned.contains(j) { target.push(j, Int32(i), priorities[slot], isNew: false) }
+                        reverse.offsets.withUnsafeBufferPointer { offsets in
+                            reverse.slots.withUnsafeBufferPointer { slots in
+                                parallelFor(4 * workerCount) { part in
+                                    for row in slice(part, of: 4 * workerCount, count: n) {
+                                        var next = offsets[row]
+                                        let end = offsets[row + 1]
+                                        // Reverse offers from slots before the row's own, its own, then the rest.
+                                        while next < end && Int(slots[next]) < row * k {
+                                            offer(Int(slots[next]), to: row, heaps, target, isNew, priorities)
+                                            next += 1
+                                        }
+                                        for slot in (row * k)..<(row * k + k) where heaps.isNew[slot] == isNew {
+                                            let j = heaps.indices[slot]
+                                            if j >= 0 { target.push(row, j, priorities[slot], isNew: false) }
+                                        }
+                                        while next < end {
+                                            offer(Int(slots[next]), to: row, heaps, target, isNew, priorities)
+                                            next += 1
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -234,6 +248,39 @@ enum NNDescent {
                 }
             }
             return sampled.indices
+        }
+
+        /// Offers slot `slot`'s owner, a reverse neighbour of `row`, to `row`'s candidates if the
+        /// slot's flag is `isNew`.
+        @inline(__always)
+        private static func offer(_ slot: Int, to row: Int, _ heaps: HeapAccess, _ target: HeapAccess, _ isNew: Bool,
+                                  _ priorities: UnsafeBufferPointer<Float>) {
+            if heaps.isNew[slot] == isNew {
+                target.push(row, Int32(slot / heaps.k), priorities[slot], isNew: false)
+            }
+        }
+    }
+
+    /// For every point, the slots of the neighbour lists that name it, in increasing order: the
+    /// neighbour graph transposed, so that reverse neighbours are read row by row. Memory:
+    /// 4 bytes a slot.
+    struct ReverseNeighbors {
+        var offsets: [Int]
+        var slots: [UInt32]
+
+        init(_ heaps: NeighborHeaps) {
+            let n = heaps.count, k = heaps.k
+            var counts = [Int](repeating: 0, count: n + 1)
+            for j in heaps.indices where j >= 0 { counts[Int(j) + 1] += 1 }
+            for i in 0..<n { counts[i + 1] += counts[i] }
+            offsets = counts
+            var slots = [UInt32](repeating: 0, count: counts[n])
+            var fill = counts
+            for (slot, j) in heaps.indices.enumerated() where j >= 0 {
+                slots[fill[Int(j)]] = UInt32(slot)
+                fill[Int(j)] += 1
+            }
+            self.slots = slots
         }
     }
 }

@@ -20,6 +20,10 @@ public enum NearestNeighbors {
         guard points.count > k else {
             throw LayoutError.tooFewPoints(count: points.count, needed: k + 1, reason: "each point needs \(k) neighbours")
         }
+        guard points.count * k <= Int(UInt32.max) else {
+            throw LayoutError.invalidOption(name: "neighbours", value: "\(k)",
+                                            expected: "points x neighbours at most \(UInt32.max) (\(points.count) points)")
+        }
         let vectors = PreparedVectors(points, metric: metric)
         let exact: Bool
         switch method {

@@ -88,14 +88,14 @@ struct RowAccess {
             let d0 = chunk(i, c) - chunk(j, c)
             even.addProduct(d0, d0)
         }
-        return (even + odd).sum()
+        return horizontalSum(even + odd)
     }
 
     /// The dot product of `vector` (`stride` floats) with row i.
     @inline(__always) func dot(_ vector: UnsafePointer<Float>, _ i: Int) -> Float {
         var sum = SIMD16<Float>()
         for c in Swift.stride(from: 0, to: stride, by: 16) { sum.addProduct(load16(vector + c), chunk(i, c)) }
-        return sum.sum()
+        return horizontalSum(sum)
     }
 
     /// The 4 x 4 dot products of rows a0...a3 with rows b0...b3, returned row-major:
@@ -117,10 +117,10 @@ struct RowAccess {
             c30.addProduct(x3, y0); c31.addProduct(x3, y1); c32.addProduct(x3, y2); c33.addProduct(x3, y3)
             c += 16
         }
-        return SIMD16(c00.sum(), c01.sum(), c02.sum(), c03.sum(),
-                      c10.sum(), c11.sum(), c12.sum(), c13.sum(),
-                      c20.sum(), c21.sum(), c22.sum(), c23.sum(),
-                      c30.sum(), c31.sum(), c32.sum(), c33.sum())
+        return SIMD16(horizontalSum(c00), horizontalSum(c01), horizontalSum(c02), horizontalSum(c03),
+                      horizontalSum(c10), horizontalSum(c11), horizontalSum(c12), horizontalSum(c13),
+                      horizontalSum(c20), horizontalSum(c21), horizontalSum(c22), horizontalSum(c23),
+                      horizontalSum(c30), horizontalSum(c31), horizontalSum(c32), horizontalSum(c33))
     }
 }
 

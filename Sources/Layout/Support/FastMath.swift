@@ -51,3 +51,12 @@ typealias Float8 = SIMD8<Float>
 @inline(__always) func fastPow(_ x: Float8, _ y: Float) -> Float8 {
     fastExp2(y * fastLog2(clamp(x, Float.leastNormalMagnitude, Float.greatestFiniteMagnitude)))
 }
+
+/// The sum of the sixteen lanes, by halving (the standard library's `sum()` is a generic loop
+/// that was left as a call in the distance kernels).
+@inline(__always) func horizontalSum(_ v: SIMD16<Float>) -> Float {
+    let eight = v.lowHalf + v.highHalf
+    let four = eight.lowHalf + eight.highHalf
+    let two = four.lowHalf + four.highHalf
+    return two[0] + two[1]
+}

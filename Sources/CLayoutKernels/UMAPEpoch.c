@@ -1,0 +1,242 @@
+// UMAP's epoch kernel: the one loop of the layout module written in C. Swift's SIMD types
+// implement their arithmetic as generic per-lane loops that LLVM has to re-vectorise, and in
+// this loop it did so in two- and four-lane pieces, with a branch per lane for the clip
+// (docs/benchmarks.md, "The epoch loop"); clang's vector extensions give whole 8-lane
+// operations. The arithmetic is that of umap-learn's optimize_layout_euclidean, as the
+// Swift caller (UMAPOptimizer) describes it.
+
+#include "UMAPEpoch.h"
+
+typedef float v8 __attribute__((ext_vector_type(8)));
+typedef float v4 __attribute__((ext_vector_type(4)));
+typedef float v2 __attribute__((ext_vector_type(2)));
+typedef int32_t i8 __attribute__((ext_vector_type(8)));
+typedef uint32_t u8 __attribute__((ext_vector_type(8)));
+
+#define ALWAYS static inline __attribute__((always_inline))
+
+// xoshiro256**, as SeededGenerator.next().
+ALWAYS uint64_t rotate(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+ALWAYS uint64_t next(atlas_random *r) {
+    uint64_t *s = r->s;
+    uint64_t result = rotate(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotate(s[3], 45);
+    return result;
+}
+
+ALWAYS v8 splat(float x) { return (v8)(x); }
+ALWAYS v8 fma8(v8 a, v8 b, v8 c) { return __builtin_elementwise_fma(a, b, c); }
+ALWAYS v8 select8(i8 mask, v8 yes, v8 no) { return (v8)(((i8)yes & mask) | ((i8)no & ~mask)); }
+ALWAYS v8 clamp8(v8 v, float low, float high) {
+    v = select8(v < low, splat(low), v);
+    return select8(v > high, splat(high), v);
+}
+
+ALWAYS float sum8(v8 v) {
+    v4 four = v.lo + v.hi;
+    v2 two = four.lo + four.hi;
+    return two.x + two.y;
+}
+
+// log2, exp2 and pow to about 1e-4 relative error, as FastMath.swift's.
+ALWAYS v8 fast_log2(v8 x) {
+    u8 b = (u8)x;
+    v8 exponent = (v8)((b >> 23) | 0x4B000000u) - 8388735.0f;
+    v8 m = (v8)((b & 0x007FFFFFu) | 0x3F800000u);
+    v8 p = fma8(splat(-0.056570851f), m, splat(0.44717955f));
+    p = fma8(p, m, splat(-1.4699568f));
+    p = fma8(p, m, splat(2.8212026f));
+    p = fma8(p, m, splat(-1.7417939f));
+    return exponent + p;
+}
+
+ALWAYS v8 fast_exp2(v8 y) {
+    v8 clamped = clamp8(y, -126, 126);
+    v8 shifted = clamped + 12582912.0f;
+    v8 whole = shifted - 12582912.0f;
+    v8 f = clamped - whole;
+    v8 p = fma8(splat(0.001333355f), f, splat(0.009618129f));
+    p = fma8(p, f, splat(0.05550411f));
+    p = fma8(p, f, splat(0.2402265f));
+    p = fma8(p, f, splat(0.6931472f));
+    p = fma8(p, f, splat(1));
+    i8 n = (i8)shifted - 0x4B400000;
+    return p * (v8)((n + 127) << 23);
+}
+
+ALWAYS v8 fast_pow(v8 x, float y) {
+    return fast_exp2(y * fast_log2(clamp8(x, 1.17549435e-38f, 3.40282347e+38f)));
+}
+
+// Per lane, the gradient's numerator (attractive x d^b + repulsive), the offset added to the
+// squared distance in its denominator, and how often the lane's clipped gradient counts: lane 0
+// the pull (counted twice: umap-learn moves both ends of an edge, here each end moves itself,
+// once per direction of the symmetric graph) and lanes 1-7 pushes, or eight pushes.
+typedef struct {
+    v8 attractive, repulsive, offset, weight;
+} terms;
+
+ALWAYS terms make_terms(const atlas_umap_round *c, int pull) {
+    terms t = {splat(0), splat(2 * c->repulsion * c->b), splat(0.001f), splat(1)};
+    if (pull) {
+        t.attractive[0] = -2 * c->a * c->b;
+        t.repulsive[0] = 0;
+        t.offset[0] = 0;
+        t.weight[0] = 2;
+    }
+    return t;
+}
+
+// The lanes' points, coordinate by coordinate (up to 4), and which lanes count: gathered
+// without reading the head, so that the loads are off the chain of dependent steps that each
+// sample of a row waits on (the head's last move).
+typedef struct {
+    v8 x[4];
+    i8 active;
+} lanes;
+
+ALWAYS lanes empty_lanes(void) {
+    lanes l = {{splat(0), splat(0), splat(0), splat(0)}, (i8)(0)};
+    return l;
+}
+
+ALWAYS void put(lanes *l, int lane, const float *point, const int stride) {
+    for (int d = 0; d < stride; d++) l->x[d][lane] = point[d];
+    l->active[lane] = -1;
+}
+
+// head += alpha x the weighted sum of the active lanes' clipped gradients: per lane, UMAP's pull
+// -2ab d^(b-1) / (a d^b + 1) or push 2 gamma b / ((0.001 + d) (a d^b + 1)) of squared distance
+// d from the head, times the difference, each coordinate clipped to [-4, 4]. A lane at distance
+// 0 adds nothing.
+ALWAYS void move(float *head, const lanes *l, const terms *t, const atlas_umap_round *c, const int stride) {
+    v8 difference[4];
+    v8 squared = splat(0);
+    for (int d = 0; d < stride; d++) {
+        difference[d] = head[d] - l->x[d];
+        squared = fma8(difference[d], difference[d], squared);
+    }
+    v8 power = fast_pow(squared, c->b);
+    v8 numerator = fma8(t->attractive, power, t->repulsive);
+    v8 coefficient = numerator / ((squared + t->offset) * (c->a * power + 1));
+    coefficient = select8(l->active & (squared > 0), coefficient, splat(0));
+    for (int d = 0; d < stride; d++)
+        head[d] += c->alpha * sum8(t->weight * clamp8(coefficient * difference[d], -4, 4));
+}
+
+// `count` random points into lanes first..<first + count; a point drawn as its own negative
+// sample stays inactive (umap-learn skips it). Each 64-bit draw gives two indices.
+ALWAYS void draw(lanes *l, int first, int count, int64_t i, const atlas_umap_round *c, atlas_random *random,
+                 const int stride) {
+    for (int lane = first; lane < first + count; lane += 2) {
+        uint64_t bits = next(random);
+        int64_t k = (int64_t)(((bits >> 32) * (uint64_t)c->count) >> 32);
+        if (k != i) put(l, lane, c->snapshot + k * stride, stride);
+        if (lane + 1 == first + count) break;
+        k = (int64_t)(((bits & 0xFFFFFFFFu) * (uint64_t)c->count) >> 32);
+        if (k != i) put(l, lane + 1, c->snapshot + k * stride, stride);
+    }
+}
+
+// Takes an edge of point i into lanes: the pull towards its tail (lane 0) and up to seven of the
+// negative samples due with it (lanes 1-7); returns how many negative samples remain (rare: more
+// than seven fall due only when an edge's period is long). The edge's next sample and next
+// negative samples move on.
+ALWAYS int64_t take(lanes *l, atlas_umap_edge *edge, int64_t i, const atlas_umap_round *c, atlas_random *random,
+                    const int stride) {
+    float period = edge->period;
+    edge->next_sample += period;
+    float negative_period = period / (float)c->negative_rate;
+    int64_t negatives = (int64_t)((c->epoch - edge->next_negative) / negative_period);
+    if (negatives < 0) negatives = 0;
+    edge->next_negative += (float)negatives * negative_period;
+    put(l, 0, c->snapshot + (int64_t)edge->tail * stride, stride);
+    int first = negatives < 7 ? (int)negatives : 7;
+    draw(l, 1, first, i, c, random, stride);
+    return negatives - first;
+}
+
+// A cursor over a run of rows: the row, its next edge and its position so far.
+typedef struct {
+    int64_t row, end, edge;
+    float head[4];
+} walker;
+
+// The walker's next due edge, or -1 when its rows are finished; a finished row's position is
+// written back on the way.
+ALWAYS int64_t next_due(walker *w, const atlas_umap_round *c, const int stride) {
+    while (w->row < w->end) {
+        if (w->edge == c->offsets[w->row + 1]) {
+            for (int d = 0; d < stride; d++) c->positions[w->row * stride + d] = w->head[d];
+            w->row += 1;
+            if (w->row < w->end)
+                for (int d = 0; d < stride; d++) w->head[d] = c->positions[w->row * stride + d];
+            continue;
+        }
+        int64_t e = w->edge++;
+        if (c->edges[e].next_sample > c->epoch) continue;
+        return e;
+    }
+    return -1;
+}
+
+// Each sample starts from the head's last move, so a row is a chain of dependent steps
+// (power, division, clip) that leaves most of the processor idle. Cursors on different rows
+// take one due edge each and their samples are computed side by side: independent chains that
+// overlap. umap-learn moves the head after the pull, before the pushes; here the pushes read
+// the head from before the pull, as they already read it from before each other.
+enum { WALKERS = 4 };
+
+ALWAYS void rows(const atlas_umap_round *c, int64_t begin, int64_t end, atlas_random *random, const int stride) {
+    terms pull = make_terms(c, 1), push = make_terms(c, 0);
+    walker w[WALKERS];
+    int64_t count = end - begin;
+    for (int g = 0; g < WALKERS; g++) {
+        w[g].row = begin + count * g / WALKERS;
+        w[g].end = begin + count * (g + 1) / WALKERS;
+        w[g].edge = w[g].row < end ? c->offsets[w[g].row] : 0;
+        for (int d = 0; d < 4; d++) w[g].head[d] = 0;
+        if (w[g].row < end)
+            for (int d = 0; d < stride; d++) w[g].head[d] = c->positions[w[g].row * stride + d];
+    }
+    for (;;) {
+        int64_t due[WALKERS];
+        int any = 0;
+        for (int g = 0; g < WALKERS; g++) {
+            due[g] = next_due(&w[g], c, stride);
+            any |= due[g] >= 0;
+        }
+        if (!any) break;
+        lanes l[WALKERS];
+        int64_t rest[WALKERS];
+        for (int g = 0; g < WALKERS; g++) {
+            l[g] = empty_lanes();
+            rest[g] = due[g] >= 0 ? take(&l[g], c->edges + due[g], w[g].row, c, random, stride) : 0;
+        }
+        for (int g = 0; g < WALKERS; g++) move(w[g].head, &l[g], &pull, c, stride);
+        for (int g = 0; g < WALKERS; g++) {
+            while (rest[g] > 0) {
+                int batch = rest[g] < 8 ? (int)rest[g] : 8;
+                lanes more = empty_lanes();
+                draw(&more, 0, batch, w[g].row, c, random, stride);
+                move(w[g].head, &more, &push, c, stride);
+                rest[g] -= batch;
+            }
+        }
+    }
+}
+
+void atlas_umap_rows2(const atlas_umap_round *round, int64_t begin, int64_t end, atlas_random *random) {
+    rows(round, begin, end, random, 2);
+}
+
+void atlas_umap_rows4(const atlas_umap_round *round, int64_t begin, int64_t end, atlas_random *random) {
+    rows(round, begin, end, random, 4);
+}
