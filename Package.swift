@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "ONNXTests", dependencies: ["ONNX", "Models", "Tensor", "Optvis", "ArrayFiles", "TestSupport"], swiftSettings: native),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "ArrayFiles", "TestSupport"], swiftSettings: native),
         .testTarget(name: "OptvisTests", dependencies: ["Optvis", "Tensor", "TestSupport"], swiftSettings: native),
-        .testTarget(name: "LayoutTests", dependencies: ["Layout", "ArrayFiles"], swiftSettings: native),
+        .testTarget(name: "LayoutTests", dependencies: ["Layout", "CLayoutKernels", "ArrayFiles"], swiftSettings: native),
         .testTarget(name: "ArrayFilesTests", dependencies: ["ArrayFiles", "TestSupport"], swiftSettings: native),
         .testTarget(name: "CollectTests", dependencies: ["Collect", "Models", "Tensor", "ArrayFiles", "Imaging", "TestSupport"], swiftSettings: native),
         .testTarget(name: "PaletteTests", dependencies: ["Palette", "Analysis", "Collect", "Models", "Tensor", "ArrayFiles", "Imaging", "Render", "TestSupport"],

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Layout
+import CLayoutKernels
 
 final class UMAPTests: XCTestCase {
     /// umap-learn 0.5 (scipy curve_fit), checked in .deps/venv-layout:
@@ -15,6 +16,24 @@ final class UMAPTests: XCTestCase {
     }
 
     /// The memberships of one point add up to log2(k + 1), as umap-learn's smooth_knn_dist.
+    /// The epoch kernel's power (every sample's d^b) against Foundation's, over the squared
+    /// distances a layout meets and the exponents that min-dist gives.
+    func testKernelPowerMatchesFoundation() {
+        var worst: Double = 0
+        for y: Float in [0.5, 0.79, 1.0, 1.58, 1.93] {
+            for decade in -12...6 {
+                let x = (0..<8).map { Float(pow(10, Double(decade) + Double($0) / 8)) }
+                var result = [Float](repeating: 0, count: 8)
+                atlas_fast_pow8(x, y, &result)
+                for (a, r) in zip(x, result) {
+                    let want = pow(Double(a), Double(y))
+                    worst = max(worst, abs(Double(r) - want) / want)
+                }
+            }
+        }
+        XCTAssertLessThan(worst, 2e-4)
+    }
+
     func testSmoothDistancesHitTheTarget() {
         let distances: ArraySlice<Float> = [0.5, 0.7, 0.8, 1.1, 1.3, 2.0]
         let target = log2(Float(7))

@@ -10,6 +10,7 @@ public struct UMAPOptions: Sendable {
     public var dimensions = 2
     /// nil: 500 up to 10,000 points, 200 above (umap-learn's rule).
     public var epochs: Int? = nil
+    /// umap-learn's learning_rate; each step is half of it (UMAPOptimizer.stepScale says why).
     public var learningRate: Float = 1
     public var repulsionStrength: Float = 1
     public var negativeSampleRate = 5
