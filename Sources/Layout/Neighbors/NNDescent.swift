@@ -269,7 +269,7 @@ enum NNDescent {
         var slots: [UInt32]
 
         init(_ heaps: NeighborHeaps) {
-            let n = heaps.count, k = heaps.k
+            let n = heaps.count
             var counts = [Int](repeating: 0, count: n + 1)
             for j in heaps.indices where j >= 0 { counts[Int(j) + 1] += 1 }
             for i in 0..<n { counts[i + 1] += counts[i] }
