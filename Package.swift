@@ -10,8 +10,10 @@ import PackageDescription
 // they entered. Every module that reads files or arguments from users (ArrayFiles, Imaging,
 // Dataset, Models' checkpoint readers, Paint's canvas parser, the CLI) keeps Swift's checks, so
 // that a hostile file meets a trap at worst, never a silent out-of-bounds read. Search's shard
-// reader is the exception: it validates sizes explicitly and reads through unsafe pointers, which
-// no build mode checks. The cost of checking, measured with atlas-bench: docs/benchmarks.md.
+// readers (IndexFolder, MappedIndex) and InvertedFile's readers of ivf.json, its .npy tables and
+// lists.bin are the exceptions: they validate every size and number explicitly (index.json and
+// ivf.json through `outOfBounds`, tested and fuzzed) and read through unsafe pointers, which no
+// build mode checks. The cost of checking, measured with atlas-bench: docs/benchmarks.md.
 let native: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
 let hot: [SwiftSetting] = native + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 

@@ -10,8 +10,7 @@ import Foundation
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let (json, lists) = twoPartInput(data, size)
-    guard let manifest = try? JSONDecoder().decode(InvertedManifest.self, from: json),
-          manifest.format == InvertedManifest.currentFormat, manifest.outOfBounds == nil else { return 0 }
+    guard let manifest = try? InvertedManifest.decode(json, path: "ivf.json", kind: "inverted file manifest") else { return 0 }
     lists.withUnsafeBytes { _ = try? InvertedFile.offsets(in: $0, manifest: manifest, path: "lists.bin", index: "index") }
     return 0
 }

@@ -14,7 +14,9 @@ public final class MappedFile: @unchecked Sendable {
 
     /// Maps the regular file at `path`; `kind` names it in errors.
     public init(_ path: String, kind: String) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking: a FIFO in the file's place would otherwise block the open until someone
+        // wrote to it (it is then refused as not a regular file); regular files ignore the flag.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             throw FileReadError(file: path, problem: errno == ENOENT ? "no such \(kind)" : "cannot read the \(kind): "
                 + String(cString: strerror(errno)))
@@ -71,6 +73,17 @@ public final class MappedFileWriter: @unchecked Sendable {
             unlink(temporary)
             throw FileWriteError(file: path, reason: reason)
         }
+        #if os(Linux)
+        // The disk space is reserved now: a sparse file on a full disk would fail later, as a
+        // SIGBUS on some write through the mapping, with no message.
+        if count > 0 {
+            let failure = posix_fallocate(descriptor, 0, off_t(count))
+            guard failure == 0 || failure == EOPNOTSUPP || failure == EINVAL else {
+                unlink(temporary)
+                throw FileWriteError(file: path, reason: "cannot reserve \(count) bytes: " + String(cString: strerror(failure)))
+            }
+        }
+        #endif
         if count == 0 {
             base = nil
         } else {

@@ -146,8 +146,8 @@ struct TopScores {
         heap.reserveCapacity(min(capacity, 1 << 16))
     }
 
-    /// Whether `score` would be kept.
-    func accepts(_ score: Float) -> Bool { heap.count < capacity || score > heap[0].score }
+    /// Whether `score` would be kept (never, with no room at all).
+    func accepts(_ score: Float) -> Bool { heap.count < capacity || (capacity > 0 && score > heap[0].score) }
 
     mutating func insert(_ item: ScoredPosition) {
         if heap.count < capacity {

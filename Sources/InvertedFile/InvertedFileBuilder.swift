@@ -18,8 +18,11 @@ public struct InvertedFileBuilder: Sendable {
     public var sample: Int?
     public var seed: UInt64
 
-    /// Lists fit a position's list number in 2 bytes while building.
+    /// The most lists one may ask for. Training rounds each top part's share, so a build may
+    /// make a few more (about half the square root more at most), up to `storableLists`.
     public static let maximumLists = 32768
+    /// Lists a build can number: a position's list is held in 2 bytes while building.
+    public static let storableLists = Int(UInt16.max) + 1
 
     public init(lists: Int? = nil, sample: Int? = nil, seed: UInt64 = 1) {
         (self.lists, self.sample, self.seed) = (lists, sample, seed)
@@ -48,8 +51,6 @@ public struct InvertedFileBuilder: Sendable {
             start = clock.now
         }
         let index = try MappedIndex(folder)
-        try index.verifyChecksums()
-        done("shards checked")
         let positions = index.positionCount, channels = index.origin.channels
         guard positions > 0 else { throw SearchError("\(folder): the index holds no photos yet: nothing to build an inverted file of") }
         guard positions <= Int(UInt32.max) else {
@@ -62,6 +63,9 @@ public struct InvertedFileBuilder: Sendable {
         }
         let sampleCount = min(positions, sample ?? max(65_536, 64 * listCount))
         guard sampleCount >= 1 else { throw SearchError("--sample must be positive, got \(sampleCount)") }
+        // What is refused is refused before the shards are read whole.
+        try index.verifyChecksums()
+        done("shards checked")
 
         // Training.
         var generator = SeededGenerator(seed: seed)
@@ -71,13 +75,22 @@ public struct InvertedFileBuilder: Sendable {
             for (row, position) in chosen.enumerated() { index.decode(position: position, into: vectors.baseAddress! + row * channels) }
         }
         let coarse = CoarseQuantizer.train(vectors, channels: channels, lists: listCount, iterations: 12, generator: &generator)
-        let labels = KMeans.assign(vectors, dimensions: channels, to: coarse.flat)
-        for (row, label) in labels.enumerated() {
-            for d in 0..<channels { vectors[row * channels + d] -= coarse.subs.centroids[label * channels + d] }
+        // The codebooks learn the residuals that pass 2 encodes: from the list a position is
+        // filed under (two-level, `list(of:)`), on rows spread over the whole sample, which is
+        // sorted by position (a prefix of it would be the first photos only).
+        let trainingRows = min(sampleCount, 65_536)
+        var residuals = [Float](repeating: 0, count: trainingRows * channels)
+        vectors.withUnsafeBufferPointer { vectors in
+            residuals.withUnsafeMutableBufferPointer { residuals in
+                for row in 0..<trainingRows {
+                    let x = vectors.baseAddress! + (row * sampleCount / trainingRows) * channels
+                    let list = coarse.list(of: x)
+                    for d in 0..<channels { residuals[row * channels + d] = x[d] - coarse.subs.centroids[list * channels + d] }
+                }
+            }
         }
-        let quantizer = ProductQuantizer.train(Array(vectors.prefix(min(sampleCount, 65_536) * channels)), channels: channels,
-                                               iterations: 12, generator: &generator)
         vectors = []
+        let quantizer = ProductQuantizer.train(residuals, channels: channels, iterations: 12, generator: &generator)
         done("trained \(coarse.lists) lists and \(quantizer.subspaces) x \(quantizer.codewords) codewords on \(sampleCount) positions")
 
         // Pass 1: every position's list, counted per part.

@@ -26,7 +26,7 @@ public struct InvertedManifest: VersionedJSON, Sendable, Equatable {
     public static let fileName = "ivf.json"
 
     public var outOfBounds: String? {
-        firstOutOfBounds([("lists", lists)], 1...InvertedFileBuilder.maximumLists)
+        firstOutOfBounds([("lists", lists)], 1...InvertedFileBuilder.storableLists)
             ?? firstOutOfBounds([("subspaces", subspaces), ("codewords", codewords)], 1...256)
             ?? firstOutOfBounds([("channels", channels)], 1...65536)
             ?? firstOutOfBounds([("positions", positions)], 0...Int(UInt32.max))

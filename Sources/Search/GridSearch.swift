@@ -52,16 +52,23 @@ public func bestFirst(_ hits: [SearchHit], top: Int) -> [SearchHit] {
     Array(hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.image < $1.image) }.prefix(top))
 }
 
-extension MappedIndex: ImageRanking {
+/// An index scored in full: every image's best placement, the best of them first.
+public protocol FullScan: ImageRanking {
+    /// Each image's best placement of `query`, or nil where no grid of the image is as large.
+    func bestMatches(_ query: GridQuery) throws -> [SearchHit?]
+}
+
+extension FullScan {
     public func ranking(_ query: GridQuery, top: Int) throws -> [SearchHit] {
         bestFirst(try bestMatches(query).compactMap { $0 }, top: top)
     }
 }
 
-extension GridIndex: ImageRanking {
-    public func ranking(_ query: GridQuery, top: Int) throws -> [SearchHit] {
-        bestFirst(try bestMatches(query).compactMap { $0 }, top: top)
-    }
+extension MappedIndex: FullScan {
+    public func bestMatches(_ query: GridQuery) throws -> [SearchHit?] { try bestMatches(query, images: nil) }
+}
+
+extension GridIndex: FullScan {
 
     /// Each image's best placement of `query` over all offsets and scales, or nil where no grid
     /// of the image is as large as the query.

@@ -41,6 +41,7 @@ extension IndexManifest {
             ?? firstOutOfBounds(scales.enumerated().map { ("scales[\($0)]", $1) }, 1...65536) {
             return problem
         }
+        if shards.isEmpty && !images.isEmpty { return "images: \(images.count) photos but no shards to hold their grids" }
         for (number, image) in images.enumerated() {
             let name = "images[\(number)]"
             if let problem = firstOutOfBounds([("\(name).shard", image.shard)], 0...max(shards.count - 1, 0))

@@ -31,7 +31,6 @@ public final class MappedIndex: @unchecked Sendable {
 
     /// One grid: where its block lies in which shard.
     public struct Grid: Sendable {
-        public let image: Int
         public let side: Int
         public let rows: Int
         public let columns: Int
@@ -59,7 +58,7 @@ public final class MappedIndex: @unchecked Sendable {
         var grids: [Grid] = [], firstPositions = [0]
         grids.reserveCapacity(manifest.images.count * manifest.scales.count)
         firstPositions.reserveCapacity(manifest.images.count * manifest.scales.count + 1)
-        for (number, image) in manifest.images.enumerated() {
+        for image in manifest.images {
             // outOfBounds (checked when index.json was read) keeps the shard number in range.
             let shardPath = shards[image.shard].path
             for grid in image.grids {
@@ -69,7 +68,7 @@ public final class MappedIndex: @unchecked Sendable {
                         + "positions of \(channels) channels at byte \(grid.offset)) lies outside the shard's "
                         + "\(shards[image.shard].count) bytes (the index is damaged: rebuild it)")
                 }
-                grids.append(Grid(image: number, side: grid.scale, rows: grid.rows, columns: grid.columns, shard: image.shard,
+                grids.append(Grid(side: grid.scale, rows: grid.rows, columns: grid.columns, shard: image.shard,
                                   offset: grid.offset))
                 firstPositions.append(firstPositions.last! + block.positions)
             }

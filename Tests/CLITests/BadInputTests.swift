@@ -146,6 +146,11 @@ final class BadInputTests: XCTestCase {
             Case(arguments: ["layout", "tsne", f + "/points.npy", "-o", f + "/o5.npy", "--dims", "3"], status: 1, says: "1 or 2",
                  leaves: f + "/o5.npy"),
             Case(arguments: ["layout", "umap", f + "/text.png", "-o", f + "/o6.npy"], status: 1, says: "text.png", leaves: f + "/o6.npy"),
+            // A negative count of epochs or iterations ran for ever (an empty range read backwards).
+            Case(arguments: ["layout", "umap", f + "/points.npy", "-o", f + "/o7.npy", "--epochs", "-5"], status: 1,
+                 says: "epochs = -5: expected 0 or more", leaves: f + "/o7.npy"),
+            Case(arguments: ["layout", "tsne", f + "/points.npy", "-o", f + "/o8.npy", "--iterations", "-1"], status: 1,
+                 says: "expected 0 or more of each", leaves: f + "/o8.npy"),
             // studio
             Case(arguments: ["studio", "--palettes", f + "/nowhere"], status: 1, says: "nowhere: no such folder"),
             Case(arguments: ["studio", "--palettes", f + "/photos"], status: 1, says: "photos: no palette here or below"),

@@ -222,6 +222,8 @@ final class IndexFolderTests: XCTestCase {
             // -4 x -4 is the grid's true 16 positions: it used to be accepted as a -4 x -4 grid.
             ("negative rows and columns", "index.json: 'images[0].grids[0].rows' is -4",
              { $0.images[0].grids[0].rows = -4; $0.images[0].grids[0].columns = -4 }),
+            // Shard 0 of none passed the shard-number check, and the mapped reader read past its list.
+            ("photos without shards", "index.json: images: 1 photos but no shards", { $0.shards = []; $0.shardCRC32 = [] }),
         ]
         for (what, says, edit) in edits {
             var hostile = manifest
@@ -229,6 +231,10 @@ final class IndexFolderTests: XCTestCase {
             try JSONEncoder().encode(hostile).write(to: URL(fileURLWithPath: folder + "/index/" + IndexManifest.fileName))
             XCTAssertThrowsError(try IndexFolder.load(folder + "/index"), what) {
                 XCTAssertTrue("\($0)".contains(says), "\(what): \($0)")
+            }
+            // The reader searches use (memory-mapped shards) refuses the same files.
+            XCTAssertThrowsError(try MappedIndex(folder + "/index"), what) {
+                XCTAssertTrue("\($0)".contains(says), "mapped, \(what): \($0)")
             }
         }
     }

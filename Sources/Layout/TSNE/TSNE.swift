@@ -36,6 +36,10 @@ public enum TSNE {
         if let rate = options.learningRate, !(rate > 0) {
             throw LayoutError.invalidOption(name: "learning-rate", value: "\(rate)", expected: "a positive number")
         }
+        guard options.iterations >= 0, options.earlyExaggerationIterations >= 0 else {
+            throw LayoutError.invalidOption(name: "iterations", value: "\(options.iterations), early \(options.earlyExaggerationIterations)",
+                                            expected: "0 or more of each")
+        }
         guard points.count >= 3 else {
             throw LayoutError.tooFewPoints(count: points.count, needed: 3, reason: "t-SNE needs neighbours to compare")
         }

@@ -40,6 +40,19 @@ public enum UMAP {
             throw LayoutError.invalidOption(name: "dimensions", value: "\(options.dimensions)",
                                             expected: "1 to \(UMAPOptimizer.maximumDimensions)")
         }
+        if let epochs = options.epochs, epochs < 0 {
+            throw LayoutError.invalidOption(name: "epochs", value: "\(epochs)", expected: "0 or more")
+        }
+        guard options.negativeSampleRate >= 1 else {
+            throw LayoutError.invalidOption(name: "negative sample rate", value: "\(options.negativeSampleRate)",
+                                            expected: "at least 1")
+        }
+        guard options.learningRate > 0, options.learningRate.isFinite,
+              options.repulsionStrength >= 0, options.repulsionStrength.isFinite else {
+            throw LayoutError.invalidOption(name: "learning rate / repulsion strength",
+                                            value: "\(options.learningRate) / \(options.repulsionStrength)",
+                                            expected: "a positive finite rate and a finite strength of 0 or more")
+        }
         let neighbors = try NearestNeighbors.search(points, k: options.neighbors - 1, metric: options.metric,
                                                     method: options.neighborMethod, seed: options.seed,
                                                     progress: progress)

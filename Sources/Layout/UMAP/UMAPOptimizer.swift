@@ -62,8 +62,9 @@ struct UMAPOptimizer {
         let stride = dimensions <= 2 ? 2 : 4
         let n = graph.count
         releaseFreedMemory()
-        let offsets = EdgeSchedule.offsets(graph, epochs: epochs)
-        var edges = EdgeSchedule.edges(graph, epochs: epochs, negativeSampleRate: negativeSampleRate)
+        let offsets: [Int64]
+        var edges: [ScheduledEdge]
+        (offsets, edges) = EdgeSchedule.build(graph, epochs: epochs, negativeSampleRate: negativeSampleRate)
         _ = consume graph
         var generators = (0..<Self.slices).map { index in
             var seeded = SeededGenerator(seed: seed, stream: 0x5EED_0000 &+ UInt64(index))
@@ -149,34 +150,24 @@ typealias ScheduledEdge = atlas_umap_edge
 /// max(w) / w epochs; edges lighter than max(w) / epochs never would and are dropped.
 /// Memory: 16 bytes an edge kept.
 enum EdgeSchedule {
-    /// Where each row's kept edges start, and the end.
-    static func offsets(_ graph: SparseGraph, epochs: Int) -> [Int64] {
-        let kept = keeps(graph, epochs: epochs)
+    /// The kept edges, row by row, each due first after one period (its negative samples after
+    /// a `negativeSampleRate`-th of one), and where each row's kept edges start (and the end).
+    static func build(_ graph: SparseGraph, epochs: Int, negativeSampleRate: Int)
+        -> (offsets: [Int64], edges: [ScheduledEdge]) {
+        let largest = graph.weights.max() ?? 1
+        let threshold = largest / Float(epochs)
         var offsets: [Int64] = [0]
         offsets.reserveCapacity(graph.count + 1)
-        for i in 0..<graph.count {
-            offsets.append(offsets[i] + Int64((graph.offsets[i]..<graph.offsets[i + 1]).count(where: kept)))
-        }
-        return offsets
-    }
-
-    /// The kept edges, row by row, each due first after one period (its negative samples after
-    /// a `negativeSampleRate`-th of one).
-    static func edges(_ graph: SparseGraph, epochs: Int, negativeSampleRate: Int) -> [ScheduledEdge] {
-        let kept = keeps(graph, epochs: epochs)
-        let largest = graph.weights.max() ?? 1
         var edges: [ScheduledEdge] = []
-        edges.reserveCapacity((0..<graph.edgeCount).count(where: kept))
-        for e in 0..<graph.edgeCount where kept(e) {
-            let period = largest / graph.weights[e]
-            edges.append(ScheduledEdge(tail: graph.columns[e], period: period, next_sample: period,
-                                       next_negative: period / Float(negativeSampleRate)))
+        edges.reserveCapacity(graph.weights.count { $0 >= threshold && $0 > 0 })
+        for i in 0..<graph.count {
+            for e in graph.offsets[i]..<graph.offsets[i + 1] where graph.weights[e] >= threshold && graph.weights[e] > 0 {
+                let period = largest / graph.weights[e]
+                edges.append(ScheduledEdge(tail: graph.columns[e], period: period, next_sample: period,
+                                           next_negative: period / Float(negativeSampleRate)))
+            }
+            offsets.append(Int64(edges.count))
         }
-        return edges
-    }
-
-    private static func keeps(_ graph: SparseGraph, epochs: Int) -> (Int) -> Bool {
-        let threshold = (graph.weights.max() ?? 1) / Float(epochs)
-        return { graph.weights[$0] >= threshold && graph.weights[$0] > 0 }
+        return (offsets, edges)
     }
 }
