@@ -7,6 +7,10 @@
 
 #include "UMAPEpoch.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 typedef float v8 __attribute__((ext_vector_type(8)));
 typedef float v4 __attribute__((ext_vector_type(4)));
 typedef float v2 __attribute__((ext_vector_type(2)));
@@ -149,44 +153,85 @@ ALWAYS void draw(lanes *l, int first, int count, int64_t i, const atlas_umap_rou
     }
 }
 
-// Takes an edge of point i into lanes: the pull towards its tail (lane 0) and up to seven of the
-// negative samples due with it (lanes 1-7); returns how many negative samples remain (rare: more
-// than seven fall due only when an edge's period is long). The edge's next sample and next
-// negative samples move on.
-ALWAYS int64_t take(lanes *l, atlas_umap_edge *edge, int64_t i, const atlas_umap_round *c, atlas_random *random,
-                    const int stride) {
-    float period = edge->period;
-    edge->next_sample += period;
-    float negative_period = period / (float)c->negative_rate;
-    int64_t negatives = (int64_t)((c->epoch - edge->next_negative) / negative_period);
-    if (negatives < 0) negatives = 0;
-    edge->next_negative += (float)negatives * negative_period;
-    put(l, 0, c->snapshot + (int64_t)edge->tail * stride, stride);
-    int first = negatives < 7 ? (int)negatives : 7;
+// Takes a sample of an edge of point i into lanes: the pull towards its tail (lane 0) and up to
+// seven of its negative samples (lanes 1-7); returns how many negative samples remain (none
+// unless the rate is above seven).
+ALWAYS int take(lanes *l, int32_t tail, int64_t i, const atlas_umap_round *c, atlas_random *random,
+                const int stride) {
+    put(l, 0, c->snapshot + (int64_t)tail * stride, stride);
+    int first = c->negative_rate < 7 ? c->negative_rate : 7;
     draw(l, 1, first, i, c, random, stride);
-    return negatives - first;
+    return c->negative_rate - first;
 }
 
-// A cursor over a run of rows: the row, its next edge and its position so far.
+// Whether an edge sampled `frequency` + 1 times in 65,536 epochs is due in this epoch: whether
+// floor(epoch x f) passed a whole number since the last epoch, f = (frequency + 1) / 65536.
+// `epoch` is the epoch modulo 65,536, which leaves that the same and the product in 32 bits.
+ALWAYS uint32_t is_due(uint32_t epoch, uint16_t frequency) {
+    uint32_t f = (uint32_t)frequency + 1;
+    return ((epoch * f) & 0xFFFFu) < f;
+}
+
+// The tails of a run of rows' due edges, listed before any is sampled, in one branch-free pass
+// over the frequencies: `tails` row after row, `ends` where each row's end. Both lie in the
+// caller's scratch space; `tails` has 15 spare places, which the 16-wide pass may write.
 typedef struct {
-    int64_t row, end, edge;
+    int64_t begin;
+    int32_t *tails, *ends;
+} due_list;
+
+ALWAYS void list_due(due_list *list, const atlas_umap_round *c, int64_t begin, int64_t end, int32_t *scratch) {
+    list->begin = begin;
+    list->ends = scratch;
+    list->tails = scratch + (end - begin);
+    int32_t *out = list->tails;
+    uint32_t epoch = (uint32_t)c->epoch & 0xFFFFu;
+#if defined(__AVX512F__)
+    // 16 edges a step: the due mask by integer products, the due tails packed in a register
+    // (the packing store to memory is microcoded on some processors) and written whole.
+    const __m512i epochs = _mm512_set1_epi32((int)epoch), low = _mm512_set1_epi32(0xFFFF), one = _mm512_set1_epi32(1);
+    for (int64_t row = begin; row < end; row++) {
+        for (int64_t e = c->offsets[row], last = c->offsets[row + 1]; e < last; e += 16) {
+            __mmask16 valid = last - e >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (last - e)) - 1);
+            __m512i f = _mm512_add_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(valid, c->frequencies + e)), one);
+            __m512i phase = _mm512_and_si512(_mm512_mullo_epi32(epochs, f), low);
+            __mmask16 due = _mm512_mask_cmplt_epu32_mask(valid, phase, f);
+            __m512i tails = _mm512_maskz_loadu_epi32(valid, c->tails + e);
+            _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(due, tails));
+            out += __builtin_popcount(due);
+        }
+        list->ends[row - begin] = (int32_t)(out - list->tails);
+    }
+#else
+    for (int64_t row = begin; row < end; row++) {
+        for (int64_t e = c->offsets[row], last = c->offsets[row + 1]; e < last; e++) {
+            *out = c->tails[e];
+            out += is_due(epoch, c->frequencies[e]);
+        }
+        list->ends[row - begin] = (int32_t)(out - list->tails);
+    }
+#endif
+}
+
+// A cursor over a run of rows: the row, its next due edge (a place in the due list) and its
+// position so far.
+typedef struct {
+    int64_t row, end, due;
     float head[4];
 } walker;
 
-// The walker's next due edge, or -1 when its rows are finished; a finished row's position is
-// written back on the way.
-ALWAYS int64_t next_due(walker *w, const atlas_umap_round *c, const int stride) {
+// The tail of the walker's next due edge, or -1 when its rows are finished; a finished row's
+// position is written back on the way.
+ALWAYS int32_t next_due(walker *w, const due_list *list, const atlas_umap_round *c, const int stride) {
     while (w->row < w->end) {
-        if (w->edge == c->offsets[w->row + 1]) {
+        if (w->due == list->ends[w->row - list->begin]) {
             for (int d = 0; d < stride; d++) c->positions[w->row * stride + d] = w->head[d];
             w->row += 1;
             if (w->row < w->end)
                 for (int d = 0; d < stride; d++) w->head[d] = c->positions[w->row * stride + d];
             continue;
         }
-        int64_t e = w->edge++;
-        if (c->edges[e].next_sample > c->epoch) continue;
-        return e;
+        return list->tails[w->due++];
     }
     return -1;
 }
@@ -198,36 +243,42 @@ ALWAYS int64_t next_due(walker *w, const atlas_umap_round *c, const int stride) 
 // the head from before the pull, as they already read it from before each other.
 enum { WALKERS = 4 };
 
-ALWAYS void rows(const atlas_umap_round *c, int64_t begin, int64_t end, atlas_random *random, const int stride) {
+ALWAYS void rows(const atlas_umap_round *c, int64_t begin, int64_t end, atlas_random *state, int32_t *scratch,
+                 const int stride) {
+    if (begin >= end) return;
+    due_list list;
+    list_due(&list, c, begin, end, scratch);
+    // The stream in a local, so that its state stays in registers.
+    atlas_random local = *state, *random = &local;
     terms pull = make_terms(c, 1), push = make_terms(c, 0);
     walker w[WALKERS];
     int64_t count = end - begin;
     for (int g = 0; g < WALKERS; g++) {
         w[g].row = begin + count * g / WALKERS;
         w[g].end = begin + count * (g + 1) / WALKERS;
-        w[g].edge = w[g].row < end ? c->offsets[w[g].row] : 0;
+        w[g].due = w[g].row > begin && w[g].row <= end ? list.ends[w[g].row - 1 - begin] : 0;
         for (int d = 0; d < 4; d++) w[g].head[d] = 0;
         if (w[g].row < end)
             for (int d = 0; d < stride; d++) w[g].head[d] = c->positions[w[g].row * stride + d];
     }
     for (;;) {
-        int64_t due[WALKERS];
+        int32_t due[WALKERS];
         int any = 0;
         for (int g = 0; g < WALKERS; g++) {
-            due[g] = next_due(&w[g], c, stride);
+            due[g] = next_due(&w[g], &list, c, stride);
             any |= due[g] >= 0;
         }
         if (!any) break;
         lanes l[WALKERS];
-        int64_t rest[WALKERS];
+        int rest[WALKERS];
         for (int g = 0; g < WALKERS; g++) {
             l[g] = empty_lanes();
-            rest[g] = due[g] >= 0 ? take(&l[g], c->edges + due[g], w[g].row, c, random, stride) : 0;
+            rest[g] = due[g] >= 0 ? take(&l[g], due[g], w[g].row, c, random, stride) : 0;
         }
         for (int g = 0; g < WALKERS; g++) move(w[g].head, &l[g], &pull, c, stride);
         for (int g = 0; g < WALKERS; g++) {
             while (rest[g] > 0) {
-                int batch = rest[g] < 8 ? (int)rest[g] : 8;
+                int batch = rest[g] < 8 ? rest[g] : 8;
                 lanes more = empty_lanes();
                 draw(&more, 0, batch, w[g].row, c, random, stride);
                 move(w[g].head, &more, &push, c, stride);
@@ -235,6 +286,13 @@ ALWAYS void rows(const atlas_umap_round *c, int64_t begin, int64_t end, atlas_ra
             }
         }
     }
+    *state = local;
+}
+
+int64_t atlas_umap_list_due(const atlas_umap_round *round, int64_t begin, int64_t end, int32_t *scratch) {
+    due_list list;
+    list_due(&list, round, begin, end, scratch);
+    return begin < end ? list.ends[end - 1 - begin] : 0;
 }
 
 void atlas_fast_pow8(const float *x, float y, float *result) {
@@ -244,10 +302,12 @@ void atlas_fast_pow8(const float *x, float y, float *result) {
     for (int lane = 0; lane < 8; lane++) result[lane] = p[lane];
 }
 
-void atlas_umap_rows2(const atlas_umap_round *round, int64_t begin, int64_t end, atlas_random *random) {
-    rows(round, begin, end, random, 2);
+void atlas_umap_rows2(const atlas_umap_round *round, int64_t begin, int64_t end, atlas_random *random,
+                      int32_t *scratch) {
+    rows(round, begin, end, random, scratch, 2);
 }
 
-void atlas_umap_rows4(const atlas_umap_round *round, int64_t begin, int64_t end, atlas_random *random) {
-    rows(round, begin, end, random, 4);
+void atlas_umap_rows4(const atlas_umap_round *round, int64_t begin, int64_t end, atlas_random *random,
+                      int32_t *scratch) {
+    rows(round, begin, end, random, scratch, 4);
 }

@@ -15,7 +15,6 @@ final class UMAPTests: XCTestCase {
         XCTAssertEqual(tight.b, 0.8006378442860499, accuracy: 1e-4)
     }
 
-    /// The memberships of one point add up to log2(k + 1), as umap-learn's smooth_knn_dist.
     /// The epoch kernel's power (every sample's d^b) against Foundation's, over the squared
     /// distances a layout meets and the exponents that min-dist gives.
     func testKernelPowerMatchesFoundation() {
@@ -32,6 +31,79 @@ final class UMAPTests: XCTestCase {
             }
         }
         XCTAssertLessThan(worst, 2e-4)
+    }
+
+    /// The epoch kernel lists an edge of frequency f (in 65,536ths) as due where umap-learn's
+    /// counter would fire: first at epoch ceil(65536 / f), then every 65536 / f epochs, floor(n f /
+    /// 65536) times by epoch n. Rows of 0 to 40 edges cover the kernel's 16-wide steps and their
+    /// partial ends.
+    func testKernelListsTheDueEdges() {
+        var random = SeededGenerator(seed: 4, stream: 1)
+        var offsets: [Int64] = [0], tails: [Int32] = [], frequencies: [UInt16] = []
+        for _ in 0..<60 {
+            for _ in 0..<random.index(below: 41) {
+                tails.append(Int32(random.index(below: 1000)))
+                // Every 1 to 300 epochs, with the exact frequencies 1 and 1/2 among them.
+                let choice = random.index(below: 10)
+                frequencies.append(choice == 0 ? 65535 : choice == 1 ? 32767 : UInt16(218 + random.index(below: 65318)))
+            }
+            offsets.append(Int64(tails.count))
+        }
+        var fired = [Int](repeating: 0, count: tails.count)
+        var first = [Int](repeating: 0, count: tails.count)
+        var scratch = [Int32](repeating: -7, count: 60 + tails.count + 15)
+        for epoch in 1..<400 {
+            let count = offsets.withUnsafeBufferPointer { offsets in
+                tails.withUnsafeBufferPointer { tails in
+                    frequencies.withUnsafeBufferPointer { frequencies in
+                        var round = atlas_umap_round(
+                            epoch: Int32(epoch), alpha: 0, a: 0, b: 0, repulsion: 0, negative_rate: 5, count: 1000,
+                            positions: nil, snapshot: nil, offsets: offsets.baseAddress!, tails: tails.baseAddress!,
+                            frequencies: frequencies.baseAddress!)
+                        return atlas_umap_list_due(&round, 0, 60, &scratch)
+                    }
+                }
+            }
+            var listed = 60
+            for row in 0..<60 {
+                for e in Int(offsets[row])..<Int(offsets[row + 1]) {
+                    let f = Int(frequencies[e]) + 1
+                    guard epoch * f / 65536 > (epoch - 1) * f / 65536 else { continue }
+                    XCTAssertEqual(scratch[listed], tails[e], "epoch \(epoch), edge \(e)")
+                    listed += 1
+                    fired[e] += 1
+                    if first[e] == 0 { first[e] = epoch }
+                }
+                XCTAssertEqual(Int(scratch[row]), listed - 60, "end of row \(row), epoch \(epoch)")
+            }
+            XCTAssertEqual(Int(count), listed - 60)
+        }
+        for e in tails.indices {
+            let f = Double(frequencies[e]) + 1
+            XCTAssertEqual(first[e], Int((65536 / f).rounded(.up)), "edge \(e)")
+            XCTAssertEqual(fired[e], Int(399 * f / 65536), "edge \(e)")
+        }
+    }
+
+    /// The schedule keeps an edge's weight over the largest as its frequency, in 65,536ths, and
+    /// drops the edges that would fire less than once in the epochs.
+    func testScheduleFrequencies() throws {
+        let points = TestData.uniform(count: 300, dimension: 5, seed: 3)
+        let graph = FuzzySimplicialSet.build(try NearestNeighbors.search(points, k: 9, metric: .euclidean))
+        let largest = graph.weights.max()!
+        let schedule = EdgeSchedule(graph, epochs: 50)
+        var kept = 0
+        for row in 0..<graph.count {
+            var next = Int(schedule.offsets[row])
+            for e in graph.offsets[row]..<graph.offsets[row + 1] where graph.weights[e] >= largest / 50 {
+                XCTAssertEqual(schedule.tails[next], graph.columns[e])
+                XCTAssertEqual(Double(schedule.frequencies[next]) + 1, Double(graph.weights[e] / largest) * 65536, accuracy: 0.5)
+                next += 1
+            }
+            XCTAssertEqual(next, Int(schedule.offsets[row + 1]))
+            kept = next
+        }
+        XCTAssertLessThan(kept, graph.edgeCount)
     }
 
     func testSmoothDistancesHitTheTarget() {

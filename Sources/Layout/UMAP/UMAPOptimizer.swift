@@ -4,7 +4,12 @@ import Foundation
 /// UMAP's stochastic gradient descent (umap-learn's optimize_layout_euclidean): every edge is
 /// sampled in proportion to its weight, pulling its head towards its tail, and each sample
 /// brings `negativeSampleRate` random points that push the head away; the learning rate falls
-/// linearly to 0 over the epochs. A sample's pull and pushes are evaluated together, in eight
+/// linearly to 0 over the epochs. Two bookkeeping differences, both for memory traffic: which
+/// edges are due is computed from their frequencies (`EdgeSchedule`), not counted in per-edge
+/// state, and every sample brings exactly `negativeSampleRate` pushes, where umap-learn keeps a
+/// per-edge count of pushes due (4.985 a sample on hard-50000 at rate 5: an edge's first sample
+/// brings 4). Every epoch read and wrote 16 bytes for each of the 1.4 M edges at 50,000 points
+/// and most were not due; now it reads 6 (docs/benchmarks.md, "The epoch schedule"). A sample's pull and pushes are evaluated together, in eight
 /// SIMD lanes at the head's position, by the C kernel `atlas_umap_rows2` / `rows4`
 /// (CLayoutKernels: Swift's generic SIMD arithmetic compiled this loop to two- and four-lane
 /// pieces and a branch per lane).
@@ -62,15 +67,22 @@ struct UMAPOptimizer {
         let stride = dimensions <= 2 ? 2 : 4
         let n = graph.count
         releaseFreedMemory()
-        let offsets: [Int64]
-        var edges: [ScheduledEdge]
-        (offsets, edges) = EdgeSchedule.build(graph, epochs: epochs, negativeSampleRate: negativeSampleRate)
-        _ = consume graph
+        let schedule = EdgeSchedule(consume graph, epochs: epochs)
         var generators = (0..<Self.slices).map { index in
             var seeded = SeededGenerator(seed: seed, stream: 0x5EED_0000 &+ UInt64(index))
             return atlas_random(s: (seeded.next(), seeded.next(), seeded.next(), seeded.next()))
         }
-        let bounds = Self.sliceBounds(offsets: offsets, slices: Self.slices)
+        let bounds = Self.sliceBounds(offsets: schedule.offsets, slices: Self.slices)
+        // Each slice's room to list a round's due edges (the kernel's scratch): its largest
+        // round's rows and edges, and the 15 places the kernel's 16-wide pass may write past them.
+        let room = (0..<Self.slices).map { index in
+            (0..<Self.rounds).map { round in
+                let rows = chunk(round, ofSlice: index, bounds)
+                return rows.count + Int(schedule.offsets[rows.upperBound] - schedule.offsets[rows.lowerBound]) + 15
+            }.max()!
+        }
+        let scratchStart = room.reduce(into: [0]) { $0.append($0.last! + $1) }
+        var scratch = [Int32](repeating: 0, count: scratchStart.last!)
         var positions = [Float](repeating: 0, count: n * stride)
         for i in 0..<n {
             for d in 0..<dimensions { positions[i * stride + d] = embedding[i * dimensions + d] }
@@ -78,33 +90,29 @@ struct UMAPOptimizer {
         var snapshot = positions
         let kernel = stride == 2 ? atlas_umap_rows2 : atlas_umap_rows4
         let reportEvery = max(1, epochs / 20)
-        for epoch in 0..<epochs {
+        // Epoch 0 samples nothing: an edge is due first after one period, at least one epoch.
+        for epoch in 1..<max(1, epochs) {
             let alpha = Self.stepScale * learningRate * (1 - Float(epoch) / Float(epochs))
             for round in 0..<Self.rounds {
                 // The rows the last round moved, into the copy (one copy of the layout per epoch in all).
-                if epoch > 0 || round > 0 {
+                if epoch > 1 || round > 0 {
                     let last = (round + Self.rounds - 1) % Self.rounds
                     for index in 0..<Self.slices {
                         let rows = chunk(last, ofSlice: index, bounds)
                         for f in (rows.lowerBound * stride)..<(rows.upperBound * stride) { snapshot[f] = positions[f] }
                     }
                 }
-                edges.withUnsafeMutableBufferPointer { edges in
-                    positions.withUnsafeMutableBufferPointer { positions in
-                        snapshot.withUnsafeBufferPointer { snapshot in
-                            offsets.withUnsafeBufferPointer { offsets in
-                                generators.withUnsafeMutableBufferPointer { generators in
-                                    var context = atlas_umap_round(
-                                        epoch: Float(epoch), alpha: alpha, a: a, b: b, repulsion: repulsionStrength,
-                                        negative_rate: Int32(negativeSampleRate), count: Int64(n),
-                                        positions: positions.baseAddress!, snapshot: snapshot.baseAddress!,
-                                        offsets: offsets.baseAddress!, edges: edges.baseAddress!)
-                                    withUnsafePointer(to: &context) { context in
-                                        parallelFor(Self.slices) { index in
-                                            let rows = chunk(round, ofSlice: index, bounds)
-                                            kernel(context, Int64(rows.lowerBound), Int64(rows.upperBound),
-                                                   generators.baseAddress! + index)
-                                        }
+                positions.withUnsafeMutableBufferPointer { positions in
+                    snapshot.withUnsafeBufferPointer { snapshot in
+                        scratch.withUnsafeMutableBufferPointer { scratch in
+                            generators.withUnsafeMutableBufferPointer { generators in
+                                schedule.withRound(epoch: epoch, alpha: alpha, optimiser: self, count: n,
+                                                   positions: positions.baseAddress!,
+                                                   snapshot: snapshot.baseAddress!) { context in
+                                    parallelFor(Self.slices) { index in
+                                        let rows = chunk(round, ofSlice: index, bounds)
+                                        kernel(context, Int64(rows.lowerBound), Int64(rows.upperBound),
+                                               generators.baseAddress! + index, scratch.baseAddress! + scratchStart[index])
                                     }
                                 }
                             }
@@ -142,32 +150,53 @@ struct UMAPOptimizer {
     }
 }
 
-/// One edge as the epochs read it (tail, period, epochs of its next sample and next negative
-/// samples), in 16 bytes: the kernel's record (CLayoutKernels).
-typealias ScheduledEdge = atlas_umap_edge
+/// The graph's edges with how often each is sampled: an edge of weight w is due in the epochs
+/// where floor(epoch x w / max(w)) passes a whole number, every max(w) / w epochs as in
+/// umap-learn (which counts each edge's next epoch instead); edges lighter than max(w) / epochs
+/// never would be and are dropped. The frequency w / max(w) is held in 16 bits, to 1/65,536.
+/// Memory: 6 bytes an edge kept, which every epoch reads (10 MB at 1.4 M edges against 22 MB for
+/// umap-learn's per-edge next epochs and periods).
+struct EdgeSchedule {
+    /// Where each row's kept edges start (and the end).
+    var offsets: [Int64]
+    var tails: [Int32]
+    /// Samples per 65,536 epochs, less one.
+    var frequencies: [UInt16]
 
-/// The graph's edges with how often each is sampled: an edge of weight w fires every
-/// max(w) / w epochs; edges lighter than max(w) / epochs never would and are dropped.
-/// Memory: 16 bytes an edge kept.
-enum EdgeSchedule {
-    /// The kept edges, row by row, each due first after one period (its negative samples after
-    /// a `negativeSampleRate`-th of one), and where each row's kept edges start (and the end).
-    static func build(_ graph: SparseGraph, epochs: Int, negativeSampleRate: Int)
-        -> (offsets: [Int64], edges: [ScheduledEdge]) {
+    init(_ graph: consuming SparseGraph, epochs: Int) {
         let largest = graph.weights.max() ?? 1
-        let threshold = largest / Float(epochs)
-        var offsets: [Int64] = [0]
+        let threshold = largest / Float(max(1, epochs))
+        let kept = graph.weights.count { $0 >= threshold && $0 > 0 }
+        offsets = [0]
         offsets.reserveCapacity(graph.count + 1)
-        var edges: [ScheduledEdge] = []
-        edges.reserveCapacity(graph.weights.count { $0 >= threshold && $0 > 0 })
+        tails = []
+        tails.reserveCapacity(kept)
+        frequencies = []
+        frequencies.reserveCapacity(kept)
         for i in 0..<graph.count {
             for e in graph.offsets[i]..<graph.offsets[i + 1] where graph.weights[e] >= threshold && graph.weights[e] > 0 {
-                let period = largest / graph.weights[e]
-                edges.append(ScheduledEdge(tail: graph.columns[e], period: period, next_sample: period,
-                                           next_negative: period / Float(negativeSampleRate)))
+                tails.append(graph.columns[e])
+                let frequency = (graph.weights[e] / largest * 65536).rounded()
+                frequencies.append(UInt16(min(65536, max(1, frequency)) - 1))
             }
-            offsets.append(Int64(edges.count))
+            offsets.append(Int64(tails.count))
         }
-        return (offsets, edges)
+    }
+
+    /// The kernel's record of one round of `epoch`.
+    func withRound<R>(epoch: Int, alpha: Float, optimiser: UMAPOptimizer, count: Int, positions: UnsafeMutablePointer<Float>,
+                      snapshot: UnsafePointer<Float>, _ body: (UnsafePointer<atlas_umap_round>) -> R) -> R {
+        offsets.withUnsafeBufferPointer { offsets in
+            tails.withUnsafeBufferPointer { tails in
+                frequencies.withUnsafeBufferPointer { frequencies in
+                    var round = atlas_umap_round(
+                        epoch: Int32(truncatingIfNeeded: epoch), alpha: alpha, a: optimiser.a, b: optimiser.b,
+                        repulsion: optimiser.repulsionStrength, negative_rate: Int32(optimiser.negativeSampleRate),
+                        count: Int64(count), positions: positions, snapshot: snapshot, offsets: offsets.baseAddress!,
+                        tails: tails.baseAddress!, frequencies: frequencies.baseAddress!)
+                    return withUnsafePointer(to: &round) { body($0) }
+                }
+            }
+        }
     }
 }
