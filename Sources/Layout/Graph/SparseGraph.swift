@@ -34,25 +34,51 @@ struct SparseGraph: Sendable {
             sortedWeights[fill[row]] = weight
             fill[row] += 1
         }
-        // Sort each row by column and merge duplicates.
-        var merged = [Int](repeating: 0, count: count + 1)
-        var outColumns: [Int32] = [], outWeights: [Float] = []
-        outColumns.reserveCapacity(edges)
-        outWeights.reserveCapacity(edges)
-        for i in 0..<count {
-            let row = (offsets[i]..<offsets[i + 1]).map { (sortedColumns[$0], sortedWeights[$0]) }
-                .sorted { $0.0 < $1.0 }
-            for (column, weight) in row {
-                if let last = outColumns.last, outColumns.count > merged[i], last == column {
-                    outWeights[outWeights.count - 1] = combine(outWeights[outWeights.count - 1], weight)
-                } else {
-                    outColumns.append(column)
-                    outWeights.append(weight)
+        // Sort each row by column and merge duplicates, rows in parallel and in place; then the
+        // rows' kept edges, packed.
+        var kept = [Int](repeating: 0, count: count + 1)
+        let parts = 4 * workerCount
+        sortedColumns.withUnsafeMutableBufferPointer { columns in
+            sortedWeights.withUnsafeMutableBufferPointer { weights in
+                kept.withUnsafeMutableBufferPointer { kept in
+                    parallelFor(parts) { part in
+                        var row: [(column: Int32, weight: Float)] = []
+                        for i in slice(part, of: parts, count: count) {
+                            row.removeAll(keepingCapacity: true)
+                            for e in offsets[i]..<offsets[i + 1] { row.append((columns[e], weights[e])) }
+                            row.sort { $0.column < $1.column }
+                            var next = offsets[i]
+                            for (column, weight) in row {
+                                if next > offsets[i] && columns[next - 1] == column {
+                                    weights[next - 1] = combine(weights[next - 1], weight)
+                                } else {
+                                    columns[next] = column
+                                    weights[next] = weight
+                                    next += 1
+                                }
+                            }
+                            kept[i + 1] = next - offsets[i]
+                        }
+                    }
                 }
             }
-            merged[i + 1] = outColumns.count
         }
-        self.offsets = merged
+        for i in 0..<count { kept[i + 1] += kept[i] }
+        var outColumns = [Int32](repeating: 0, count: kept[count])
+        var outWeights = [Float](repeating: 0, count: kept[count])
+        outColumns.withUnsafeMutableBufferPointer { outColumns in
+            outWeights.withUnsafeMutableBufferPointer { outWeights in
+                parallelFor(parts) { part in
+                    for i in slice(part, of: parts, count: count) {
+                        for j in 0..<(kept[i + 1] - kept[i]) {
+                            outColumns[kept[i] + j] = sortedColumns[offsets[i] + j]
+                            outWeights[kept[i] + j] = sortedWeights[offsets[i] + j]
+                        }
+                    }
+                }
+            }
+        }
+        self.offsets = kept
         self.columns = outColumns
         self.weights = outWeights
     }

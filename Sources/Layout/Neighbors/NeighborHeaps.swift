@@ -19,16 +19,20 @@ struct NeighborHeaps {
     /// The largest distance kept for `row` (infinity while the heap has room).
     @inline(__always) func worst(_ row: Int) -> Float { distances[row * k] }
 
-    /// Sorts every row by ascending distance (heap order is lost).
+    /// Sorts every row by ascending distance (heap order is lost), rows in parallel.
     mutating func sortRows() {
-        let k = self.k
+        let k = self.k, count = self.count, parts = 4 * workerCount
         indices.withUnsafeMutableBufferPointer { indices in
             distances.withUnsafeMutableBufferPointer { distances in
-                for row in 0..<count {
-                    let base = row * k
-                    var pairs = (0..<k).map { (distances[base + $0], indices[base + $0]) }
-                    pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-                    for j in 0..<k { distances[base + j] = pairs[j].0; indices[base + j] = pairs[j].1 }
+                parallelFor(parts) { part in
+                    var pairs: [(Float, Int32)] = []
+                    for row in slice(part, of: parts, count: count) {
+                        let base = row * k
+                        pairs.removeAll(keepingCapacity: true)
+                        for j in 0..<k { pairs.append((distances[base + j], indices[base + j])) }
+                        pairs.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                        for j in 0..<k { distances[base + j] = pairs[j].0; indices[base + j] = pairs[j].1 }
+                    }
                 }
             }
         }

@@ -12,10 +12,8 @@ enum Lanczos {
         var alphas: [Double] = [], betas: [Double] = []
         var q = (0..<n).map { _ in Float(random.normal()) }
         func orthogonalise(_ w: inout [Float]) {
-            for _ in 0..<2 {
-                if let excluding { subtract(projectionOf: &w, onto: excluding) }
-                for b in basis { subtract(projectionOf: &w, onto: b) }
-            }
+            let against = (excluding.map { [$0] } ?? []) + basis
+            for _ in 0..<2 { subtract(projectionsOf: &w, onto: against) }
         }
         orthogonalise(&q)
         normalise(&q)
@@ -54,9 +52,54 @@ enum Lanczos {
         return sum
     }
 
-    private static func subtract(projectionOf w: inout [Float], onto unit: [Float]) {
-        let c = Float(dot(w, unit))
-        for i in w.indices { w[i] -= c * unit[i] }
+    /// Slices of the vectors for `subtract`, fixed so that the sums, and the layout, do not
+    /// depend on the number of cores.
+    static let parts = 64
+
+    /// w -= the sum of its projections onto the orthonormal `units`, all taken from w as it
+    /// comes (classical Gram-Schmidt; run twice, it orthogonalises as well as the modified,
+    /// sequential form). The dot products are summed slice by slice in parallel, each slice's
+    /// sums independent chains, then over the slices in order.
+    private static func subtract(projectionsOf w: inout [Float], onto units: [[Float]]) {
+        let n = w.count, m = units.count, parts = Self.parts
+        guard m > 0 else { return }
+        var partial = [Double](repeating: 0, count: parts * m)
+        w.withUnsafeBufferPointer { w in
+            partial.withUnsafeMutableBufferPointer { partial in
+                parallelFor(parts) { part in
+                    let sums = partial.baseAddress! + part * m
+                    let range = slice(part, of: parts, count: n)
+                    for (b, unit) in units.enumerated() {
+                        // Four running sums, so that each addition need not wait for the last.
+                        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                        var i = range.lowerBound
+                        while i + 4 <= range.upperBound {
+                            s0 += Double(w[i]) * Double(unit[i])
+                            s1 += Double(w[i + 1]) * Double(unit[i + 1])
+                            s2 += Double(w[i + 2]) * Double(unit[i + 2])
+                            s3 += Double(w[i + 3]) * Double(unit[i + 3])
+                            i += 4
+                        }
+                        while i < range.upperBound { s0 += Double(w[i]) * Double(unit[i]); i += 1 }
+                        sums[b] = (s0 + s1) + (s2 + s3)
+                    }
+                }
+            }
+        }
+        var coefficients = [Float](repeating: 0, count: m)
+        for b in 0..<m {
+            var sum = 0.0
+            for part in 0..<parts { sum += partial[part * m + b] }
+            coefficients[b] = Float(sum)
+        }
+        w.withUnsafeMutableBufferPointer { w in
+            parallelFor(parts) { part in
+                for (b, unit) in units.enumerated() {
+                    let c = coefficients[b]
+                    for i in slice(part, of: parts, count: n) { w[i] -= c * unit[i] }
+                }
+            }
+        }
     }
 
     private static func normalise(_ v: inout [Float]) {
