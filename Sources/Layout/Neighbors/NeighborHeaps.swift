@@ -56,7 +56,18 @@ struct HeapAccess {
         let d = distances + base, ix = indices + base, fresh = isNew + base
         guard distance < d[0] else { return false }
         if checkDuplicates {
-            for j in 0..<k where ix[j] == candidate { return false }
+            // Sixteen slots a compare (most pushes find no duplicate and read every slot).
+            var j = 0
+            let wanted = SIMD16<Int32>(repeating: candidate)
+            while j + 16 <= k {
+                let slots = UnsafeRawPointer(ix + j).loadUnaligned(as: SIMD16<Int32>.self)
+                if any(slots .== wanted) { return false }
+                j += 16
+            }
+            while j < k {
+                if ix[j] == candidate { return false }
+                j += 1
+            }
         }
         // Replace the root, then sift down.
         var i = 0
