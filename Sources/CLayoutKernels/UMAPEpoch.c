@@ -7,7 +7,10 @@
 
 #include "UMAPEpoch.h"
 
-#if defined(__AVX512F__)
+// AVX-512 with byte and word operations on 256-bit registers too (BW, VL), as the due list and
+// the power use them; without it the same values come from portable code.
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#define ATLAS_AVX512 1
 #include <immintrin.h>
 #endif
 
@@ -56,7 +59,7 @@ ALWAYS float sum8(v8 v) {
 
 // y log2(x): the scale y is folded into the last step (y x exponent off the chain of steps).
 ALWAYS v8 scaled_log2(v8 x, float y) {
-#if defined(__AVX512F__) && defined(__AVX512VL__)
+#if defined(ATLAS_AVX512)
     v8 exponent = (v8)_mm256_getexp_ps((__m256)x);
     v8 m = (v8)_mm256_getmant_ps((__m256)x, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
 #else
@@ -77,7 +80,7 @@ ALWAYS v8 scaled_log2(v8 x, float y) {
 
 ALWAYS v8 fast_exp2(v8 y) {
     v8 clamped = clamp8(y, -126, 126);
-#if defined(__AVX512F__) && defined(__AVX512VL__)
+#if defined(ATLAS_AVX512)
     v8 whole = (v8)_mm256_roundscale_ps((__m256)clamped, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 #else
     v8 shifted = clamped + 12582912.0f;
@@ -90,7 +93,7 @@ ALWAYS v8 fast_exp2(v8 y) {
     v8 p23 = fma8(splat(0.05550411f), f, splat(0.2402265f));
     v8 p45 = fma8(splat(0.001333355f), f, splat(0.009618129f));
     v8 p = fma8(fma8(p45, f2, p23), f2, p01);
-#if defined(__AVX512F__) && defined(__AVX512VL__)
+#if defined(ATLAS_AVX512)
     return (v8)_mm256_scalef_ps((__m256)p, (__m256)whole);
 #else
     i8 n = (i8)shifted - 0x4B400000;
@@ -187,7 +190,7 @@ ALWAYS int take(lanes *l, int32_t tail, int64_t i, const atlas_umap_round *c, at
 // floor(epoch x f) passed a whole number since the last epoch, f = (frequency + 1) / 65536.
 // `epoch` is the epoch modulo 65,536, which leaves that the same and the product in 32 bits.
 // (The 16-wide pass in `list_due` computes the same with AVX-512.)
-#if !defined(__AVX512F__)
+#if !defined(ATLAS_AVX512)
 ALWAYS uint32_t is_due(uint32_t epoch, uint16_t frequency) {
     uint32_t f = (uint32_t)frequency + 1;
     return ((epoch * f) & 0xFFFFu) < f;
@@ -208,7 +211,7 @@ ALWAYS void list_due(due_list *list, const atlas_umap_round *c, int64_t begin, i
     list->tails = scratch + (end - begin);
     int32_t *out = list->tails;
     uint32_t epoch = (uint32_t)c->epoch & 0xFFFFu;
-#if defined(__AVX512F__)
+#if defined(ATLAS_AVX512)
     // 16 edges a step: the due mask by integer products, the due tails packed in a register
     // (the packing store to memory is microcoded on some processors) and written whole.
     const __m512i epochs = _mm512_set1_epi32((int)epoch), low = _mm512_set1_epi32(0xFFFF), one = _mm512_set1_epi32(1);

@@ -9,8 +9,9 @@ import Foundation
 /// state, and every sample brings exactly `negativeSampleRate` pushes, where umap-learn keeps a
 /// per-edge count of pushes due (4.985 a sample on hard-50000 at rate 5: an edge's first sample
 /// brings 4). Every epoch read and wrote 16 bytes for each of the 1.4 M edges at 50,000 points
-/// and most were not due; now it reads 6 (docs/benchmarks.md, "The epoch schedule"). A sample's pull and pushes are evaluated together, in eight
-/// SIMD lanes at the head's position, by the C kernel `atlas_umap_rows2` / `rows4`
+/// and most were not due; now it reads 6 (docs/benchmarks.md, "The epoch schedule").
+///
+/// A sample's pull and pushes are evaluated together, in eight SIMD lanes at the head's position, by the C kernel `atlas_umap_rows2` / `rows4`
 /// (CLayoutKernels: Swift's generic SIMD arithmetic compiled this loop to two- and four-lane
 /// pieces and a branch per lane).
 ///
@@ -89,35 +90,40 @@ struct UMAPOptimizer {
         }
         var snapshot = positions
         let kernel = stride == 2 ? atlas_umap_rows2 : atlas_umap_rows4
-        let reportEvery = max(1, epochs / 20)
-        // Epoch 0 samples nothing: an edge is due first after one period, at least one epoch.
-        for epoch in 1..<max(1, epochs) {
-            let alpha = Self.stepScale * learningRate * (1 - Float(epoch) / Float(epochs))
-            for round in 0..<Self.rounds {
-                // The rows the last round moved, into the copy (one copy of the layout per epoch in all).
-                if epoch > 1 || round > 0 {
-                    let last = (round + Self.rounds - 1) % Self.rounds
-                    for index in 0..<Self.slices {
-                        let rows = chunk(last, ofSlice: index, bounds)
-                        for f in (rows.lowerBound * stride)..<(rows.upperBound * stride) { snapshot[f] = positions[f] }
-                    }
-                }
-                positions.withUnsafeMutableBufferPointer { positions in
-                    snapshot.withUnsafeBufferPointer { snapshot in
-                        scratch.withUnsafeMutableBufferPointer { scratch in
-                            generators.withUnsafeMutableBufferPointer { generators in
-                                schedule.withRound(epoch: epoch, alpha: alpha, optimiser: self, count: n,
-                                                   positions: positions.baseAddress!,
-                                                   snapshot: snapshot.baseAddress!) { context in
-                                    parallelFor(Self.slices) { index in
-                                        let rows = chunk(round, ofSlice: index, bounds)
-                                        kernel(context, Int64(rows.lowerBound), Int64(rows.upperBound),
-                                               generators.baseAddress! + index, scratch.baseAddress! + scratchStart[index])
-                                    }
+        // Round `round` of `epoch`: every slice samples its part of its rows, in parallel.
+        func sample(epoch: Int, round: Int, alpha: Float) {
+            positions.withUnsafeMutableBufferPointer { positions in
+                snapshot.withUnsafeBufferPointer { snapshot in
+                    scratch.withUnsafeMutableBufferPointer { scratch in
+                        generators.withUnsafeMutableBufferPointer { generators in
+                            schedule.withRound(epoch: epoch, alpha: alpha, optimiser: self, count: n,
+                                               positions: positions.baseAddress!, snapshot: snapshot.baseAddress!) { context in
+                                parallelFor(Self.slices) { index in
+                                    let rows = chunk(round, ofSlice: index, bounds)
+                                    kernel(context, Int64(rows.lowerBound), Int64(rows.upperBound),
+                                           generators.baseAddress! + index, scratch.baseAddress! + scratchStart[index])
                                 }
                             }
                         }
                     }
+                }
+            }
+        }
+        let reportEvery = max(1, epochs / 20)
+        for epoch in 0..<epochs {
+            // Epoch 0 samples nothing: an edge is due first after one period, at least one epoch.
+            if epoch > 0 {
+                let alpha = Self.stepScale * learningRate * (1 - Float(epoch) / Float(epochs))
+                for round in 0..<Self.rounds {
+                    // The rows the last round moved, into the copy (one copy of the layout per epoch in all).
+                    if epoch > 1 || round > 0 {
+                        let last = (round + Self.rounds - 1) % Self.rounds
+                        for index in 0..<Self.slices {
+                            let rows = chunk(last, ofSlice: index, bounds)
+                            for f in (rows.lowerBound * stride)..<(rows.upperBound * stride) { snapshot[f] = positions[f] }
+                        }
+                    }
+                    sample(epoch: epoch, round: round, alpha: alpha)
                 }
             }
             if (epoch + 1) % reportEvery == 0 || epoch + 1 == epochs {
