@@ -202,5 +202,11 @@ final class UMAPTests: XCTestCase {
         options = UMAPOptions()
         options.dimensions = 7
         XCTAssertThrowsError(try UMAP.embed(points, options: options))
+        // The kernel holds the rate in 32 bits: a larger one trapped in the conversion.
+        for rate in [0, UMAPOptions.maximumNegativeSampleRate + 1, Int(Int32.max) + 1] {
+            options = UMAPOptions()
+            options.negativeSampleRate = rate
+            XCTAssertThrowsError(try UMAP.embed(points, options: options), "rate \(rate)")
+        }
     }
 }

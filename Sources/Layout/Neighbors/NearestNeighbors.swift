@@ -20,7 +20,8 @@ public enum NearestNeighbors {
         guard points.count > k else {
             throw LayoutError.tooFewPoints(count: points.count, needed: k + 1, reason: "each point needs \(k) neighbours")
         }
-        guard points.count * k <= Int(UInt32.max) else {
+        let (slots, overflow) = points.count.multipliedReportingOverflow(by: k)
+        guard !overflow, slots <= Int(UInt32.max) else {
             throw LayoutError.invalidOption(name: "neighbours", value: "\(k)",
                                             expected: "points x neighbours at most \(UInt32.max) (\(points.count) points)")
         }

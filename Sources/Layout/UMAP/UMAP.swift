@@ -14,6 +14,9 @@ public struct UMAPOptions: Sendable {
     public var learningRate: Float = 1
     public var repulsionStrength: Float = 1
     public var negativeSampleRate = 5
+    /// The most pushes a sample may bring (the epoch kernel counts them in 32 bits; umap-learn's
+    /// default is 5).
+    public static let maximumNegativeSampleRate = 65536
     public var neighborMethod: NeighborMethod = .automatic
     public var seed: UInt64 = 0
 
@@ -43,9 +46,9 @@ public enum UMAP {
         if let epochs = options.epochs, epochs < 0 {
             throw LayoutError.invalidOption(name: "epochs", value: "\(epochs)", expected: "0 or more")
         }
-        guard options.negativeSampleRate >= 1 else {
+        guard (1...UMAPOptions.maximumNegativeSampleRate).contains(options.negativeSampleRate) else {
             throw LayoutError.invalidOption(name: "negative sample rate", value: "\(options.negativeSampleRate)",
-                                            expected: "at least 1")
+                                            expected: "1 to \(UMAPOptions.maximumNegativeSampleRate)")
         }
         guard options.learningRate > 0, options.learningRate.isFinite,
               options.repulsionStrength >= 0, options.repulsionStrength.isFinite else {

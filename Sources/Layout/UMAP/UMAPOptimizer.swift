@@ -96,8 +96,8 @@ struct UMAPOptimizer {
                 snapshot.withUnsafeBufferPointer { snapshot in
                     scratch.withUnsafeMutableBufferPointer { scratch in
                         generators.withUnsafeMutableBufferPointer { generators in
-                            schedule.withRound(epoch: epoch, alpha: alpha, optimiser: self, count: n,
-                                               positions: positions.baseAddress!, snapshot: snapshot.baseAddress!) { context in
+                            withRound(of: schedule, epoch: epoch, alpha: alpha, count: n,
+                                      positions: positions.baseAddress!, snapshot: snapshot.baseAddress!) { context in
                                 parallelFor(Self.slices) { index in
                                     let rows = chunk(round, ofSlice: index, bounds)
                                     kernel(context, Int64(rows.lowerBound), Int64(rows.upperBound),
@@ -132,6 +132,24 @@ struct UMAPOptimizer {
         }
         for i in 0..<n {
             for d in 0..<dimensions { embedding[i * dimensions + d] = positions[i * stride + d] }
+        }
+    }
+
+    /// The kernel's record of one round of `epoch`.
+    private func withRound<R>(of schedule: EdgeSchedule, epoch: Int, alpha: Float, count: Int,
+                              positions: UnsafeMutablePointer<Float>, snapshot: UnsafePointer<Float>,
+                              _ body: (UnsafePointer<atlas_umap_round>) -> R) -> R {
+        schedule.offsets.withUnsafeBufferPointer { offsets in
+            schedule.tails.withUnsafeBufferPointer { tails in
+                schedule.frequencies.withUnsafeBufferPointer { frequencies in
+                    var round = atlas_umap_round(
+                        epoch: Int32(truncatingIfNeeded: epoch), alpha: alpha, a: a, b: b,
+                        repulsion: repulsionStrength, negative_rate: Int32(negativeSampleRate),
+                        count: Int64(count), positions: positions, snapshot: snapshot, offsets: offsets.baseAddress!,
+                        tails: tails.baseAddress!, frequencies: frequencies.baseAddress!)
+                    return withUnsafePointer(to: &round) { body($0) }
+                }
+            }
         }
     }
 
@@ -186,23 +204,6 @@ struct EdgeSchedule {
                 frequencies.append(UInt16(min(65536, max(1, frequency)) - 1))
             }
             offsets.append(Int64(tails.count))
-        }
-    }
-
-    /// The kernel's record of one round of `epoch`.
-    func withRound<R>(epoch: Int, alpha: Float, optimiser: UMAPOptimizer, count: Int, positions: UnsafeMutablePointer<Float>,
-                      snapshot: UnsafePointer<Float>, _ body: (UnsafePointer<atlas_umap_round>) -> R) -> R {
-        offsets.withUnsafeBufferPointer { offsets in
-            tails.withUnsafeBufferPointer { tails in
-                frequencies.withUnsafeBufferPointer { frequencies in
-                    var round = atlas_umap_round(
-                        epoch: Int32(truncatingIfNeeded: epoch), alpha: alpha, a: optimiser.a, b: optimiser.b,
-                        repulsion: optimiser.repulsionStrength, negative_rate: Int32(optimiser.negativeSampleRate),
-                        count: Int64(count), positions: positions, snapshot: snapshot, offsets: offsets.baseAddress!,
-                        tails: tails.baseAddress!, frequencies: frequencies.baseAddress!)
-                    return withUnsafePointer(to: &round) { body($0) }
-                }
-            }
         }
     }
 }
